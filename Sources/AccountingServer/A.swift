@@ -1,0 +1,4 @@
+import MCP
+import Hummingbird
+import Ledger
+public enum ASPlaceholder {}

@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+
+/// Why the ledger could not do what was asked, in words a user can act on.
+public enum LedgerError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    case notFound(String)
+    case invalid(String)
+    case conflict(String)
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let text), .invalid(let text), .conflict(let text), .storage(let text): return text
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// The accounting ledger in one SQLite file: opened in WAL mode, schema kept current by migrations,
+/// every write in one transaction. Safe to share between tasks.
+public final class LedgerStore: Sendable {
+    /// The SQLite file, or nil for an in-memory ledger.
+    public let path: String?
+    let database: any DatabaseWriter
+
+    /// Opens (creating if needed) the ledger at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(
+            at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+            self.database = pool
+        } catch let error as DatabaseError {
+            throw LedgerError.storage(
+                "Cannot open the ledger at \(path): \(error.message ?? "\(error)"). "
+                    + "Check the path, or create a fresh one with `ledgerchat ledger init --path \(path) --force`.")
+        }
+        self.path = path
+    }
+
+    /// An empty ledger held in memory, for tests and throw-away work.
+    public init(inMemory: Void = ()) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        let queue = try DatabaseQueue(configuration: configuration)
+        try Schema.migrator.migrate(queue)
+        self.database = queue
+        self.path = nil
+    }
+
+    /// True when the company row exists, i.e. the ledger has been filled.
+    public func isInitialized() throws -> Bool {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM company") ?? 0 > 0 }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try database.read(body) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError.storage("Reading the ledger failed: \(error)")
+        }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try database.write(body) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError.storage("Writing to the ledger failed: \(error)")
+        }
+    }
+}
+
+/// A page of results and where it sits in the whole.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+    public var offset: Int
+    public var limit: Int
+    public var hasMore: Bool { offset + items.count < total }
+
+    public init(items: [Item], total: Int, offset: Int, limit: Int) {
+        self.items = items
+        self.total = total
+        self.offset = offset
+        self.limit = limit
+    }
+}
+
+/// Ascending or descending.
+public enum SortOrder: String, Sendable, CaseIterable {
+    case asc, desc
+}
+
+/// Builds a WHERE clause from optional conditions without string-gluing user input.
+struct SQLFilter {
+    private(set) var conditions: [String] = []
+    private(set) var arguments: StatementArguments = []
+
+    mutating func add(_ condition: String, _ values: (any DatabaseValueConvertible)?...) {
+        add(condition, values: values)
+    }
+
+    mutating func add(_ condition: String, values: [(any DatabaseValueConvertible)?]) {
+        conditions.append(condition)
+        for value in values { arguments += [value] }
+    }
+
+    /// `column IN (?, ?, …)` for a non-empty list of raw values.
+    mutating func add(_ column: String, in values: [String]) {
+        add("\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))", values: values)
+    }
+
+    var clause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
+}
+
+extension Row {
+    func date(_ column: String) -> LedgerDate {
+        let text: String = self[column]
+        return LedgerDate(iso: text) ?? LedgerDate(dayNumber: 0)
+    }
+
+    func optionalDate(_ column: String) -> LedgerDate? {
+        (self[column] as String?).flatMap(LedgerDate.init(iso:))
+    }
+}
+
+/// Escapes `%` and `_` so a user's search text matches literally inside LIKE.
+func likePattern(_ text: String) -> String {
+    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+        .replacingOccurrences(of: "%", with: "\\%")
+        .replacingOccurrences(of: "_", with: "\\_")
+    return "%\(escaped)%"
+}

@@ -1,0 +1,233 @@
+import GRDB
+
+/// What a summary adds up.
+public enum SummaryEntity: String, Sendable, CaseIterable {
+    case invoices, vouchers, transactions
+}
+
+/// How a summary groups its rows.
+public enum SummaryGrouping: String, Sendable, CaseIterable {
+    case month, status, contact, tax_rate
+}
+
+/// One group of a summary. Transactions fill `incomingCents`/`outgoingCents`; documents fill net, tax and gross.
+public struct SummaryGroup: Sendable, Equatable {
+    public var key: String
+    public var count: Int
+    public var netCents: Int
+    public var taxCents: Int
+    public var grossCents: Int
+    public var outstandingCents: Int?
+    public var incomingCents: Int?
+    public var outgoingCents: Int?
+}
+
+/// Totals grouped by month, status, contact or tax rate over a date range.
+public struct Summary: Sendable {
+    public var entity: SummaryEntity
+    public var groupBy: SummaryGrouping
+    public var dateFrom: LedgerDate?
+    public var dateTo: LedgerDate?
+    public var groups: [SummaryGroup]
+    public var totals: SummaryGroup
+}
+
+/// One age band of unpaid invoices.
+public struct AgingBucket: Sendable, Equatable {
+    /// `not_due`, `0-30`, `31-60`, `61-90` or `over_90`.
+    public var key: String
+    public var label: String
+    public var count: Int
+    public var outstandingCents: Int
+}
+
+/// An unpaid invoice with how late it is.
+public struct AgingItem: Sendable {
+    public var invoice: Invoice
+    /// Days past the due date; negative while not yet due.
+    public var daysOverdue: Int
+    public var bucket: String
+}
+
+/// Receivables by age on a given day.
+public struct ReceivablesAging: Sendable {
+    public var asOf: LedgerDate
+    public var buckets: [AgingBucket]
+    public var items: [AgingItem]
+    public var totalOutstandingCents: Int
+    public var overdueOutstandingCents: Int
+}
+
+extension LedgerStore {
+    /// Adds up invoices, vouchers or transactions by group. Drafts and cancelled invoices are left out
+    /// unless grouping by status, because they are not revenue.
+    public func summarize(
+        _ entity: SummaryEntity, by grouping: SummaryGrouping, from: LedgerDate?, to: LedgerDate?
+    ) throws -> Summary {
+        let groups: [SummaryGroup] = try read { db in
+            var filter = SQLFilter()
+            switch entity {
+            case .invoices:
+                if let from { filter.add("i.invoice_date >= ?", from.iso) }
+                if let to { filter.add("i.invoice_date <= ?", to.iso) }
+                if grouping != .status { filter.add("i.status NOT IN ('draft','cancelled')") }
+                let key: String
+                switch grouping {
+                case .month: key = "substr(i.invoice_date, 1, 7)"
+                case .status: key = "i.status"
+                case .contact: key = "c.name"
+                case .tax_rate:
+                    let rows = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT l.tax_rate AS key, COUNT(DISTINCT i.id) AS count, SUM(l.net_cents) AS net,
+                                   SUM(l.tax_cents) AS tax, SUM(l.gross_cents) AS gross
+                            FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)
+                            GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
+                            """, arguments: filter.arguments)
+                    return rows.map { row in
+                        SummaryGroup(
+                            key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                            grossCents: row["gross"])
+                    }
+                }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(key) AS key, COUNT(*) AS count, SUM(i.net_cents) AS net, SUM(i.tax_cents) AS tax,
+                               SUM(i.gross_cents) AS gross,
+                               SUM(CASE WHEN i.status IN ('open','partially_paid')
+                                        THEN i.gross_cents - i.paid_cents - i.discount_cents ELSE 0 END) AS outstanding
+                        FROM invoice i JOIN contact c ON c.id = i.contact_id \(filter.clause)
+                        GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
+                        """, arguments: filter.arguments)
+                return rows.map { row in
+                    SummaryGroup(
+                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                        grossCents: row["gross"], outstandingCents: row["outstanding"])
+                }
+            case .vouchers:
+                if let from { filter.add("v.voucher_date >= ?", from.iso) }
+                if let to { filter.add("v.voucher_date <= ?", to.iso) }
+                if grouping != .status { filter.add("v.status <> 'draft'") }
+                let key: String
+                switch grouping {
+                case .month: key = "substr(v.voucher_date, 1, 7)"
+                case .status: key = "v.status"
+                case .contact: key = "v.supplier_name"
+                case .tax_rate:
+                    let rows = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT l.tax_rate AS key, COUNT(DISTINCT v.id) AS count, SUM(l.net_cents) AS net,
+                                   SUM(l.tax_cents) AS tax, SUM(l.gross_cents) AS gross
+                            FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)
+                            GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
+                            """, arguments: filter.arguments)
+                    return rows.map { row in
+                        SummaryGroup(
+                            key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                            grossCents: row["gross"])
+                    }
+                }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(key) AS key, COUNT(*) AS count, SUM(v.net_cents) AS net, SUM(v.tax_cents) AS tax,
+                               SUM(v.gross_cents) AS gross
+                        FROM voucher v \(filter.clause)
+                        GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
+                        """, arguments: filter.arguments)
+                return rows.map { row in
+                    SummaryGroup(
+                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                        grossCents: row["gross"])
+                }
+            case .transactions:
+                if let from { filter.add("value_date >= ?", from.iso) }
+                if let to { filter.add("value_date <= ?", to.iso) }
+                let key: String
+                switch grouping {
+                case .month: key = "substr(value_date, 1, 7)"
+                case .status: key = "status"
+                case .contact: key = "counterparty"
+                case .tax_rate:
+                    throw LedgerError.invalid(
+                        "Transactions carry no tax rate; group them by month, status or contact instead.")
+                }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(key) AS key, COUNT(*) AS count, SUM(amount_cents) AS net,
+                               SUM(CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END) AS incoming,
+                               SUM(CASE WHEN amount_cents < 0 THEN -amount_cents ELSE 0 END) AS outgoing
+                        FROM bank_transaction \(filter.clause)
+                        GROUP BY key ORDER BY \(grouping == .contact ? "ABS(net) DESC" : "key")
+                        """, arguments: filter.arguments)
+                return rows.map { row in
+                    SummaryGroup(
+                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: 0, grossCents: row["net"],
+                        incomingCents: row["incoming"], outgoingCents: row["outgoing"])
+                }
+            }
+        }
+        func sum(_ path: KeyPath<SummaryGroup, Int?>) -> Int? {
+            let values = groups.compactMap { $0[keyPath: path] }
+            return values.isEmpty ? nil : values.reduce(0, +)
+        }
+        let totals = SummaryGroup(
+            key: "total", count: groups.reduce(0) { $0 + $1.count }, netCents: groups.reduce(0) { $0 + $1.netCents },
+            taxCents: groups.reduce(0) { $0 + $1.taxCents }, grossCents: groups.reduce(0) { $0 + $1.grossCents },
+            outstandingCents: sum(\.outstandingCents), incomingCents: sum(\.incomingCents),
+            outgoingCents: sum(\.outgoingCents))
+        return Summary(entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals)
+    }
+
+    /// Unpaid invoices by how many days they are past due on `date`.
+    public func receivablesAging(asOf date: LedgerDate) throws -> ReceivablesAging {
+        var query = InvoiceQuery(asOf: date)
+        query.statuses = [.open, .partially_paid]
+        query.sort = .due_date
+        query.order = .asc
+        query.limit = Int.max
+        let invoices = try listInvoices(query).items
+        let bands: [(key: String, label: String, range: ClosedRange<Int>)] = [
+            ("not_due", "not yet due", Int.min...0),
+            ("0-30", "1–30 days overdue", 1...30),
+            ("31-60", "31–60 days overdue", 31...60),
+            ("61-90", "61–90 days overdue", 61...90),
+            ("over_90", "more than 90 days overdue", 91...Int.max),
+        ]
+        var buckets = bands.map { AgingBucket(key: $0.key, label: $0.label, count: 0, outstandingCents: 0) }
+        var items: [AgingItem] = []
+        for invoice in invoices {
+            let late = invoice.dueDate.days(until: date)
+            let index = bands.firstIndex { $0.range.contains(late) }!
+            buckets[index].count += 1
+            buckets[index].outstandingCents += invoice.outstandingCents
+            items.append(AgingItem(invoice: invoice, daysOverdue: late, bucket: bands[index].key))
+        }
+        let total = buckets.reduce(0) { $0 + $1.outstandingCents }
+        return ReceivablesAging(
+            asOf: date, buckets: buckets, items: items, totalOutstandingCents: total,
+            overdueOutstandingCents: total - buckets[0].outstandingCents)
+    }
+
+    /// The company record with a count of everything in the ledger.
+    public func companyInfo() throws -> (company: CompanyInfo, counts: [String: Int])? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM company WHERE id = 1") else { return nil }
+            let company = CompanyInfo(
+                name: row["name"], legalForm: row["legal_form"], street: row["street"], postalCode: row["postal_code"],
+                city: row["city"], country: row["country"], vatId: row["vat_id"], taxNumber: row["tax_number"],
+                email: row["email"], phone: row["phone"], currency: row["currency"],
+                fiscalYearStart: row["fiscal_year_start"], anchorDate: row.date("anchor_date"),
+                seed: UInt64(bitPattern: row["seed"]))
+            var counts: [String: Int] = [:]
+            for table in ["contact", "invoice", "voucher", "bank_account", "bank_transaction", "payment"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+            }
+            return (company, counts)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import Config
+import AccountingServer
+@main struct M { static func main() {} }
