@@ -153,6 +153,13 @@ extension LedgerStore {
         }
     }
 
+    /// True when a contact was already created with this idempotency key.
+    public func contactExists(idempotencyKey: String) throws -> Bool {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contact WHERE idempotency_key = ?", arguments: [idempotencyKey]) ?? 0 > 0
+        }
+    }
+
     /// Contacts whose name equals `name`, ignoring case and surrounding spaces.
     public func contacts(named name: String) throws -> [Contact] {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,0 @@
-import MCP
-import Hummingbird
-import Ledger
-public enum ASPlaceholder {}

@@ -1,0 +1,75 @@
+import Foundation
+import MCP
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Structured logs: one JSON object per line, to stderr (never stdout, which stdio mode uses for
+/// protocol messages) and, when asked, appended to a file.
+public final class ServerLog: Sendable {
+    private let fileDescriptors: [Int32]
+
+    /// - Parameters:
+    ///   - toStandardError: write each line to stderr.
+    ///   - filePath: also append each line to this file, created if missing.
+    public init(toStandardError: Bool = true, filePath: String? = nil) throws {
+        var descriptors: [Int32] = toStandardError ? [STDERR_FILENO] : []
+        if let filePath {
+            let directory = (filePath as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            let descriptor = open(filePath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw ToolCallError("cannot open the log file \(filePath): \(String(cString: strerror(errno))); choose a writable --log-file")
+            }
+            descriptors.append(descriptor)
+        }
+        fileDescriptors = descriptors
+    }
+
+    /// Writes one event. Fields are encoded with sorted keys so lines are stable and diffable.
+    public func write(_ event: String, _ fields: [String: Value]) {
+        guard !fileDescriptors.isEmpty else { return }
+        var record = fields
+        record["event"] = .string(event)
+        record["ts"] = .string(Self.timestamp())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? encoder.encode(record) else { return }
+        line.append(0x0A)
+        // One write(2) per line: with O_APPEND, concurrent lines never interleave.
+        line.withUnsafeBytes { bytes in
+            for descriptor in fileDescriptors { _ = Glibc.write(descriptor, bytes.baseAddress, bytes.count) }
+        }
+    }
+
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        let millis = Int(now.tv_nsec / 1_000_000)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+    }
+
+    /// Argument names whose values never reach a log.
+    static let secretNames = ["token", "secret", "password", "passwd", "authorization", "api_key", "apikey", "credential"]
+
+    /// A copy of the arguments with secret-looking values replaced by "[redacted]", at any depth.
+    public static func redact(_ value: Value) -> Value {
+        switch value {
+        case .object(let object):
+            var copy: [String: Value] = [:]
+            for (key, inner) in object {
+                let lowered = key.lowercased()
+                copy[key] = secretNames.contains(where: lowered.contains) ? .string("[redacted]") : redact(inner)
+            }
+            return .object(copy)
+        case .array(let items): return .array(items.map(redact))
+        default: return value
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Ledger
+import MCP
+
+/// A tool call the caller can fix: the message says what was wrong and what is allowed.
+/// It becomes an `isError: true` result, never a protocol error or a crash.
+public struct ToolCallError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Typed, validating access to a tool call's arguments.
+///
+/// Every getter names the argument and the accepted values in its error, because the reader of the
+/// error is often a small language model that must repair its own call.
+struct ToolArguments {
+    let values: [String: Value]
+
+    init(_ values: [String: Value]?, allowed: Set<String>) throws {
+        let values = (values ?? [:]).filter { !$0.value.isNull }
+        let unknown = values.keys.filter { !allowed.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            let list = allowed.isEmpty ? "this tool takes no arguments" : "allowed: \(allowed.sorted().joined(separator: ", "))"
+            throw ToolCallError("unknown argument\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); \(list)")
+        }
+        self.values = values
+    }
+
+    func string(_ key: String, maxLength: Int = 500) throws -> String? {
+        guard let value = values[key] else { return nil }
+        let text: String
+        switch value {
+        case .string(let string): text = string
+        case .int(let number): text = String(number)
+        case .double(let number): text = String(number)
+        default: throw ToolCallError("\(key) must be a string; got \(describe(value))")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.count > maxLength { throw ToolCallError("\(key) must be at most \(maxLength) characters long") }
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    func requiredString(_ key: String, maxLength: Int = 500) throws -> String {
+        guard let text = try string(key, maxLength: maxLength) else {
+            throw ToolCallError("\(key) is required and must not be empty")
+        }
+        return text
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = values[key] else { return nil }
+        let number: Int?
+        switch value {
+        case .int(let int): number = int
+        case .double(let double) where double.rounded() == double && abs(double) < 1e15: number = Int(double)
+        case .string(let text): number = Int(text.trimmingCharacters(in: .whitespaces))
+        default: number = nil
+        }
+        guard let number else { throw ToolCallError("\(key) must be a whole number; got \(describe(value))") }
+        guard range.contains(number) else {
+            throw ToolCallError("\(key) must be between \(range.lowerBound) and \(range.upperBound); got \(number)")
+        }
+        return number
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = values[key] else { return nil }
+        switch value {
+        case .bool(let flag): return flag
+        case .string("true"): return true
+        case .string("false"): return false
+        default: throw ToolCallError("\(key) must be true or false; got \(describe(value))")
+        }
+    }
+
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, _ type: Choice.Type = Choice.self) throws -> Choice?
+    where Choice.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        if let choice = Choice(rawValue: text) ?? Choice(rawValue: text.lowercased()) { return choice }
+        let allowed = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ToolCallError("\(key) must be one of \(allowed); got '\(text)'")
+    }
+
+    func choice(_ key: String, among allowed: [String]) throws -> String? {
+        guard let text = try string(key) else { return nil }
+        guard allowed.contains(text) else {
+            throw ToolCallError("\(key) must be one of \(allowed.joined(separator: ", ")); got '\(text)'")
+        }
+        return text
+    }
+
+    func date(_ key: String) throws -> LedgerDate? {
+        guard let text = try string(key) else { return nil }
+        guard let date = LedgerDate(iso: text) else {
+            throw ToolCallError("\(key) must be a date written YYYY-MM-DD, e.g. 2026-03-31; got '\(text)'")
+        }
+        return date
+    }
+
+    /// An amount in euros (a number, up to two decimals), returned as cents.
+    func euros(_ key: String) throws -> Int? {
+        guard let value = values[key] else { return nil }
+        let amount: Double?
+        switch value {
+        case .int(let int): amount = Double(int)
+        case .double(let double): amount = double
+        case .string(let text): amount = Double(text.replacingOccurrences(of: ",", with: "."))
+        default: amount = nil
+        }
+        guard let amount, amount.isFinite, amount >= 0, amount < 1e12 else {
+            throw ToolCallError("\(key) must be an amount in euros, e.g. 1500 or 99.90; got \(describe(value))")
+        }
+        return Int((amount * 100).rounded())
+    }
+
+    func id(_ key: String) throws -> Int64? {
+        try int(key, in: 1...Int(Int32.max)).map(Int64.init)
+    }
+
+    private func describe(_ value: Value) -> String {
+        switch value {
+        case .string(let text): return "'\(text)'"
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        case .bool(let flag): return String(flag)
+        case .null: return "null"
+        case .array: return "a list"
+        case .object: return "an object"
+        case .data: return "binary data"
+        }
+    }
+}
+
+/// Paging arguments every list tool shares.
+struct Paging {
+    static let defaultLimit = 25
+    static let maxLimit = 200
+
+    var offset: Int
+    var limit: Int
+
+    init(_ arguments: ToolArguments, defaultLimit: Int = Paging.defaultLimit) throws {
+        offset = try arguments.int("offset", in: 0...1_000_000) ?? 0
+        limit = try arguments.int("limit", in: 1...Paging.maxLimit) ?? defaultLimit
+    }
+}

@@ -1,0 +1,82 @@
+import Ledger
+import MCP
+
+/// What a tool hands back: compact text for a model or a person, and the same data as structured content.
+struct ToolOutput {
+    var text: String
+    var structured: Value?
+}
+
+/// What a running tool may use.
+struct ToolContext {
+    var store: LedgerStore
+    var today: LedgerDate
+}
+
+/// One tool: its MCP description and the code that answers it.
+struct ToolDefinition: Sendable {
+    let tool: Tool
+    /// The argument names the input schema declares; anything else is refused with a list of these.
+    let argumentNames: Set<String>
+    let run: @Sendable (ToolArguments, ToolContext) throws -> ToolOutput
+
+    var writes: Bool { tool.annotations.readOnlyHint != true }
+
+    init(
+        name: String, title: String, description: String, input: Value, output: Value?, writes: Bool = false,
+        run: @escaping @Sendable (ToolArguments, ToolContext) throws -> ToolOutput
+    ) {
+        let annotations = Tool.Annotations(
+            title: title, readOnlyHint: !writes, destructiveHint: false, idempotentHint: !writes, openWorldHint: false)
+        self.tool = Tool(
+            name: name, title: title, description: description, inputSchema: input, annotations: annotations,
+            outputSchema: output)
+        if case .object(let schema) = input, case .object(let properties)? = schema["properties"] {
+            self.argumentNames = Set(properties.keys)
+        } else {
+            self.argumentNames = []
+        }
+        self.run = run
+    }
+}
+
+/// Which set of tools the server offers.
+public enum Toolset: String, Sendable, CaseIterable {
+    /// Every accounting tool with typed filters and structured results.
+    case full
+    /// Exactly the six text-only tools of the original proof of concept, kept as a comparison baseline.
+    case poc
+
+    var definitions: [ToolDefinition] {
+        switch self {
+        case .full: return FullToolset.definitions
+        case .poc: return ProofOfConceptToolset.definitions
+        }
+    }
+}
+
+/// Text helpers shared by the toolsets.
+enum Text {
+    static func money(_ cents: Int) -> String { Money.format(cents: cents) }
+
+    /// "Showing 1–5 of 118 invoices", or why nothing is shown.
+    static func pageSummary<Item>(_ page: Page<Item>, noun: String) -> String {
+        if page.total == 0 { return "No \(noun) match these filters." }
+        if page.items.isEmpty {
+            return "No \(noun) on this page: offset \(page.offset) is past the last of \(page.total) \(noun)."
+        }
+        return "Showing \(page.offset + 1)–\(page.offset + page.items.count) of \(page.total) \(noun)"
+    }
+
+    /// The summary line, the bullet lines, and how to get the rest.
+    static func list<Item>(_ page: Page<Item>, noun: String, heading: String? = nil, line: (Item) -> String) -> String {
+        var text = pageSummary(page, noun: noun)
+        if let heading, page.total > 0 { text += " (\(heading))" }
+        text += page.total > 0 ? ":" : ""
+        for item in page.items { text += "\n• " + line(item) }
+        if page.hasMore {
+            text += "\nMore: call again with offset \(page.offset + page.items.count) to see the next \(noun)."
+        }
+        return text
+    }
+}
