@@ -1,1 +1,289 @@
-public enum ConfigPlaceholder {}
+import Foundation
+import TOMLKit
+
+/// A configuration problem, always naming the file, the key and what was expected.
+public struct ConfigError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public var file: String
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        if let key { return "\(file): \(key): \(message)" }
+        return "\(file): \(message)"
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// The shape of a value in the configuration file.
+public indirect enum ConfigType: Sendable {
+    case string
+    case integer(ClosedRange<Int>?)
+    case boolean
+    case stringList
+    /// A string from a closed list.
+    case choice([String])
+    /// A table with these known keys.
+    case table([String: ConfigType])
+    /// A table of named tables of the same shape, e.g. `[servers.NAME]`.
+    case namedTables(ConfigType)
+
+    var expected: String {
+        switch self {
+        case .string: return "a string"
+        case .integer(let range?): return "an integer from \(range.lowerBound) to \(range.upperBound)"
+        case .integer(nil): return "an integer"
+        case .boolean: return "true or false"
+        case .stringList: return "a list of strings"
+        case .choice(let values): return "one of \(values.map { "\"\($0)\"" }.joined(separator: ", "))"
+        case .table, .namedTables: return "a table"
+        }
+    }
+}
+
+/// A validated configuration value: only the shapes `ConfigType` allows.
+public indirect enum ConfigValue: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case boolean(Bool)
+    case stringList([String])
+    case table([String: ConfigValue])
+}
+
+/// ledgerchat's settings, from `config.toml` over built-in defaults.
+public struct LedgerchatConfig: Sendable, Equatable {
+    /// The file the settings came from; nil when none existed and defaults apply.
+    public var sourcePath: String?
+
+    /// `[ledger]`: which ledger commands open by default.
+    public var ledgerPath: String?
+    public var demoSeed: UInt64?
+    public var demoAnchorDate: String?
+
+    /// `[serve]`: defaults for `ledgerchat serve`.
+    public var serve = ServeSettings()
+
+    /// Environment variables that `${NAME}` referred to but were not set, by key.
+    public var unsetVariables: [String: [String]] = [:]
+
+    public init() {}
+}
+
+/// Defaults for `ledgerchat serve`, each overridden by its command-line option.
+public struct ServeSettings: Sendable, Equatable {
+    public var toolset: String?
+    public var readOnly: Bool?
+    public var host: String?
+    public var port: Int?
+    public var stateful: Bool?
+    public var authTokenEnv: String?
+    public var allowedHosts: [String] = []
+    public var allowedOrigins: [String] = []
+    public var logFile: String?
+
+    public init() {}
+}
+
+extension LedgerchatConfig {
+    /// Every key the file may hold. `config.example.toml` documents each of them; a test keeps the two in step.
+    public static let schema: [String: ConfigType] = [
+        "ledger": .table([
+            "path": .string,
+            "seed": .integer(0...Int.max),
+            "anchor_date": .string,
+        ]),
+        "serve": .table([
+            "toolset": .choice(["full", "poc"]),
+            "read_only": .boolean,
+            "host": .string,
+            "port": .integer(0...65535),
+            "stateful": .boolean,
+            "auth_token_env": .string,
+            "allowed_hosts": .stringList,
+            "allowed_origins": .stringList,
+            "log_file": .string,
+        ]),
+    ]
+
+    /// Which file to read: `--config`, then `$LEDGERCHAT_CONFIG`, then `$XDG_CONFIG_HOME/ledgerchat/config.toml`
+    /// (`~/.config/…` when unset). `explicit` tells whether the user named it, so a missing file is an error.
+    public static func locate(option: String?, environment: [String: String]) -> (path: String, explicit: Bool) {
+        if let option, !option.isEmpty { return (expandTilde(option), true) }
+        if let path = environment["LEDGERCHAT_CONFIG"], !path.isEmpty { return (expandTilde(path), true) }
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
+        return ((base as NSString).appendingPathComponent("ledgerchat/config.toml"), false)
+    }
+
+    /// Loads the configuration. A missing default file means defaults; a missing file the user named is an error.
+    public static func load(option: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> LedgerchatConfig
+    {
+        let (path, explicit) = locate(option: option, environment: environment)
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicit {
+                throw ConfigError(
+                    file: path, key: nil,
+                    message: "file not found. Check the path, or copy config.example.toml there to start from the documented defaults.")
+            }
+            return LedgerchatConfig()
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: nil, message: "cannot be read as UTF-8 text")
+        }
+        var config = try parse(text, file: path, environment: environment)
+        config.sourcePath = path
+        return config
+    }
+
+    /// Parses and validates TOML text against `schema`, expanding `${VAR}` in strings.
+    public static func parse(_ text: String, file: String, environment: [String: String]) throws -> LedgerchatConfig {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
+            throw ConfigError(
+                file: file, key: nil,
+                message: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        }
+        var unset: [String: [String]] = [:]
+        let root = try validate(table, against: schema, path: "", file: file, environment: environment, unset: &unset)
+        var config = LedgerchatConfig()
+        config.unsetVariables = unset
+        if case .table(let ledger)? = root["ledger"] {
+            config.ledgerPath = ledger["path"]?.stringValue.map(expandTilde)
+            config.demoSeed = ledger["seed"]?.integerValue.map(UInt64.init)
+            if let anchor = ledger["anchor_date"]?.stringValue {
+                guard isISODate(anchor) else {
+                    throw ConfigError(file: file, key: "ledger.anchor_date", message: "expected a date written YYYY-MM-DD, got \"\(anchor)\"")
+                }
+                config.demoAnchorDate = anchor
+            }
+        }
+        if case .table(let serve)? = root["serve"] {
+            config.serve.toolset = serve["toolset"]?.stringValue
+            config.serve.readOnly = serve["read_only"]?.booleanValue
+            config.serve.host = serve["host"]?.stringValue
+            config.serve.port = serve["port"]?.integerValue
+            config.serve.stateful = serve["stateful"]?.booleanValue
+            config.serve.authTokenEnv = serve["auth_token_env"]?.stringValue
+            config.serve.allowedHosts = serve["allowed_hosts"]?.stringListValue ?? []
+            config.serve.allowedOrigins = serve["allowed_origins"]?.stringListValue ?? []
+            config.serve.logFile = serve["log_file"]?.stringValue.map(expandTilde)
+        }
+        return config
+    }
+
+    static func validate(
+        _ table: TOMLTable, against shape: [String: ConfigType], path: String, file: String, environment: [String: String],
+        unset: inout [String: [String]]
+    ) throws -> [String: ConfigValue] {
+        var result: [String: ConfigValue] = [:]
+        for key in table.keys.sorted() {
+            let keyPath = path.isEmpty ? key : "\(path).\(key)"
+            guard let type = shape[key] else {
+                let known = shape.keys.sorted().joined(separator: ", ")
+                throw ConfigError(
+                    file: file, key: keyPath,
+                    message: "unknown key. Known keys\(path.isEmpty ? "" : " in [\(path)]"): \(known). See config.example.toml.")
+            }
+            result[key] = try value(table[key]!, as: type, keyPath: keyPath, file: file, environment: environment, unset: &unset)
+        }
+        return result
+    }
+
+    static func value(
+        _ raw: TOMLValueConvertible, as type: ConfigType, keyPath: String, file: String, environment: [String: String],
+        unset: inout [String: [String]]
+    ) throws -> ConfigValue {
+        func mismatch() -> ConfigError {
+            ConfigError(file: file, key: keyPath, message: "expected \(type.expected), got \(describe(raw))")
+        }
+        switch type {
+        case .string:
+            guard let text = raw.string else { throw mismatch() }
+            return .string(expand(text, keyPath: keyPath, environment: environment, unset: &unset))
+        case .choice(let allowed):
+            guard let text = raw.string else { throw mismatch() }
+            let expanded = expand(text, keyPath: keyPath, environment: environment, unset: &unset)
+            guard allowed.contains(expanded) else {
+                throw ConfigError(file: file, key: keyPath, message: "expected \(type.expected), got \"\(expanded)\"")
+            }
+            return .string(expanded)
+        case .integer(let range):
+            guard raw.type == .int, let number = raw.int else { throw mismatch() }
+            if let range, !range.contains(number) { throw mismatch() }
+            return .integer(number)
+        case .boolean:
+            guard raw.type == .bool, let flag = raw.bool else { throw mismatch() }
+            return .boolean(flag)
+        case .stringList:
+            guard let array = raw.array else { throw mismatch() }
+            var items: [String] = []
+            for element in array {
+                guard let text = element.string else { throw mismatch() }
+                items.append(expand(text, keyPath: keyPath, environment: environment, unset: &unset))
+            }
+            return .stringList(items)
+        case .table(let shape):
+            guard let table = raw.table else { throw mismatch() }
+            return .table(try validate(table, against: shape, path: keyPath, file: file, environment: environment, unset: &unset))
+        case .namedTables(let inner):
+            guard let table = raw.table else { throw mismatch() }
+            var named: [String: ConfigValue] = [:]
+            for name in table.keys.sorted() {
+                named[name] = try value(
+                    table[name]!, as: inner, keyPath: "\(keyPath).\(name)", file: file, environment: environment, unset: &unset)
+            }
+            return .table(named)
+        }
+    }
+
+    static func describe(_ raw: TOMLValueConvertible) -> String {
+        switch raw.type {
+        case .string: return "a string (\"\(raw.string ?? "")\")"
+        case .int: return "an integer (\(raw.int ?? 0))"
+        case .double: return "a floating-point number"
+        case .bool: return "a boolean"
+        case .array: return "an array"
+        case .table: return "a table"
+        default: return "a date or time"
+        }
+    }
+
+    /// Replaces `${NAME}` with the environment variable's value. An unset variable becomes empty and is
+    /// recorded, so the feature that needs it can say which variable to set.
+    static func expand(_ text: String, keyPath: String, environment: [String: String], unset: inout [String: [String]]) -> String {
+        var output = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            output += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                output += rest[start.lowerBound...]
+                return output
+            }
+            let name = String(rest[start.upperBound..<end])
+            if let value = environment[name] {
+                output += value
+            } else {
+                unset[keyPath, default: []].append(name)
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return output + rest
+    }
+
+    static func expandTilde(_ path: String) -> String {
+        path == "~" || path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : path
+    }
+
+    static func isISODate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        return parts.count == 3 && parts.map(\.count) == [4, 2, 2] && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+    }
+}
+
+extension ConfigValue {
+    var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
+    var integerValue: Int? { if case .integer(let value) = self { return value } else { return nil } }
+    var booleanValue: Bool? { if case .boolean(let value) = self { return value } else { return nil } }
+    var stringListValue: [String]? { if case .stringList(let value) = self { return value } else { return nil } }
+}

@@ -1,0 +1,69 @@
+import AccountingServer
+import ArgumentParser
+import Config
+import Foundation
+import Ledger
+
+@main
+struct Ledgerchat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledgerchat",
+        abstract: "Ask your accounting data questions from the terminal, over MCP.",
+        discussion: """
+            Works offline on a built-in demo ledger ("Muster Digital GmbH"). Start with `ledgerchat overview`, \
+            serve the accounting MCP server with `ledgerchat serve --stdio` or `ledgerchat serve --http`, \
+            and make a fresh demo ledger with `ledgerchat ledger init`.
+            """,
+        version: ProductInfo.version,
+        subcommands: [OverviewCommand.self, ServeCommand.self, LedgerCommand.self],
+        defaultSubcommand: OverviewCommand.self)
+}
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file (default: $LEDGERCHAT_CONFIG, then ~/.config/ledgerchat/config.toml).", valueName: "file"))
+    var config: String?
+
+    func loadConfig() throws -> LedgerchatConfig {
+        do { return try LedgerchatConfig.load(option: config) } catch let error as ConfigError {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+/// Which ledger a command opens.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Ledger file to open; created with demo data if missing (default: ~/.local/share/ledgerchat/demo.sqlite).", valueName: "file"))
+    var ledger: String?
+
+    /// Opens the chosen ledger, creating the demo ledger on first use and saying so on stderr.
+    func open(config: LedgerchatConfig) throws -> LedgerStore {
+        let path = ledger ?? config.ledgerPath ?? LedgerLocation.defaultPath
+        let anchor = try config.demoAnchorDate.map { try parseDate($0, option: "ledger.anchor_date") } ?? .today()
+        do {
+            let (store, created) = try LedgerLocation.openOrCreateDemo(
+                at: path, seed: config.demoSeed ?? DemoLedger.defaultSeed, anchor: anchor)
+            if let created { printError("Created the demo ledger at \(path) (\(created)).") }
+            return store
+        } catch let error as LedgerError {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+func parseDate(_ text: String, option: String) throws -> LedgerDate {
+    guard let date = LedgerDate(iso: text) else {
+        throw CLIError("\(option) must be a date written YYYY-MM-DD, e.g. 2026-11-25; got '\(text)'")
+    }
+    return date
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// A failure the user can act on: printed as "Error: <message>" without the usage text, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

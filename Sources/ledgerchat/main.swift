@@ -1,4 +1,0 @@
-import ArgumentParser
-import Config
-import AccountingServer
-@main struct M { static func main() {} }
