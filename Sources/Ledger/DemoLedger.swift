@@ -235,9 +235,9 @@ private struct Builder {
     mutating func insertInvoices() throws {
         let customers = contactSeeds.filter { $0.category == .customer }
         // 114 invoices spread over the period, plus 6 drafts written in the last days.
-        // Business picked up lately: 16 of the 114 issued invoices fall in the last five weeks.
-        var dates = (0..<98).map { _ in start.adding(days: random.int(0...(start.days(until: anchor) - 36))) }
-        dates += (0..<16).map { _ in anchor.adding(days: -random.int(1...35)) }
+        // Business picked up lately: 20 of the 114 issued invoices fall in the last five weeks.
+        var dates = (0..<94).map { _ in start.adding(days: random.int(0...(start.days(until: anchor) - 36))) }
+        dates += (0..<20).map { _ in anchor.adding(days: -random.int(1...35)) }
         dates += (0..<6).map { _ in anchor.adding(days: -random.int(0...8)) }
         dates = dates.map { min(businessDay($0), anchor) }
         var plans = [InvoicePlan](repeating: .paid, count: dates.count)

@@ -1,0 +1,60 @@
+# ledgerchat — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+SWIFT ?= swift
+CACHE_DIR ?= $(HOME)/.cache/ledgerchat
+APT_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev curl python3-venv
+BENCH_APT_PACKAGES := wrk
+PEERS_LOCK := Tests/Interop/requirements.lock
+# The peers' virtualenv is keyed by the lock file's hash: a changed pin builds a fresh one.
+PEERS_KEY := $(shell sha256sum $(PEERS_LOCK) 2>/dev/null | cut -c1-12)
+PEERS_VENV := $(CACHE_DIR)/peers-$(PEERS_KEY)
+PEERS_PYTHON := $(PEERS_VENV)/bin/python
+BIN := .build/debug/ledgerchat
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps bench-deps peers build test run bench clean help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+deps: ## install the system packages that are missing (apt; sudo when not root)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages: $$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 is required: put swift on PATH (see README)"; exit 1; }
+
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing benchmark packages: $$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+peers: $(PEERS_VENV)/.complete ## the Python MCP SDK, FastMCP and jsonschema, hash-checked, for interop tests and benchmarks
+
+$(PEERS_VENV)/.complete: $(PEERS_LOCK)
+	@echo "Setting up the Python peers in $(PEERS_VENV) (pinned, sha256-verified)…"
+	@rm -rf $(PEERS_VENV) && python3 -m venv $(PEERS_VENV)
+	@$(PEERS_PYTHON) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(PEERS_LOCK)
+	@touch $@
+
+build: deps ## build ledgerchat (debug)
+	$(SWIFT) build
+
+test: deps peers ## build and run every test, interop with the Python MCP SDK included
+	$(SWIFT) build --build-tests
+	LEDGERCHAT_BIN=$(CURDIR)/$(BIN) LEDGERCHAT_PEERS_PYTHON=$(PEERS_PYTHON) $(SWIFT) test --skip-build
+
+run: build ## build and start ledgerchat on the demo ledger
+	$(BIN)
+
+bench: bench-deps peers ## tools/call throughput and latency: ledgerchat serve --http against FastMCP
+	$(SWIFT) build -c release --product ledgerchat
+	PEERS_PYTHON=$(PEERS_PYTHON) LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/http-bench.sh
+
+clean: ## remove build products (the caches in ~/.cache/ledgerchat stay)
+	rm -rf .build

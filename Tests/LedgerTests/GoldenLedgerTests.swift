@@ -1,0 +1,70 @@
+import Testing
+
+@testable import Ledger
+
+/// Pins the demo ledger for seed 42 and anchor 2026-11-25. A change here means every demo, scenario and
+/// screenshot built on the demo data changes too: update these figures only on purpose.
+@Suite("Golden demo ledger (seed 42, anchor 2026-11-25)")
+struct GoldenLedgerTests {
+    @Test func summary() throws {
+        let (store, counts) = try demoStore()
+        #expect(counts == DemoLedger.Counts(contacts: 36, invoices: 120, vouchers: 246, bankAccounts: 3, transactions: 433, payments: 411))
+
+        var query = InvoiceQuery(asOf: goldenAnchor)
+        query.limit = 500
+        let invoices = try store.listInvoices(query).items
+        let byStatus = Dictionary(grouping: invoices, by: \.status).mapValues(\.count)
+        #expect(byStatus == [.draft: 6, .open: 16, .partially_paid: 4, .paid: 93, .cancelled: 1])
+        #expect(invoices.filter { $0.isOverdue(on: goldenAnchor) }.count == 7)
+        #expect(invoices.filter { $0.status != .draft && $0.status != .cancelled }.reduce(0) { $0 + $1.grossCents } == 46_646_383)
+        #expect(invoices.prefix(5).map(\.number) == ["RE-2026-0101", "RE-2026-0100", "RE-2026-0099", "RE-2026-0098", "RE-2026-0097"])
+
+        let balances = try store.listBankAccounts().map(\.balanceCents)
+        #expect(balances == [6_429_950, 467_067, 2_278])
+
+        let aging = try store.receivablesAging(asOf: goldenAnchor)
+        #expect(aging.totalOutstandingCents == 7_370_101)
+        #expect(aging.overdueOutstandingCents == 2_802_183)
+        #expect(aging.buckets.map(\.count) == [13, 3, 1, 1, 2])
+
+        let voucherTax = try store.summarize(.vouchers, by: .tax_rate, from: nil, to: nil).groups
+        #expect(voucherTax.map(\.key) == ["19 %", "7 %", "0 %"])
+        #expect(voucherTax.map(\.grossCents) == [8_193_556, 371_303, 28_373_795])
+    }
+}
+
+@Suite("Dates and money")
+struct DateAndMoneyTests {
+    @Test func parsing() {
+        #expect(LedgerDate(iso: "2024-02-29")?.iso == "2024-02-29")
+        #expect(LedgerDate(iso: "2025-02-29") == nil)
+        #expect(LedgerDate(iso: "2025-13-01") == nil)
+        #expect(LedgerDate(iso: "25-01-01") == nil)
+        #expect(LedgerDate(iso: "2025-1-01") == nil)
+        #expect(LedgerDate(iso: "1970-01-01")?.dayNumber == 0)
+    }
+
+    @Test func arithmetic() throws {
+        let date = try #require(LedgerDate(iso: "2026-01-31"))
+        #expect(date.adding(months: 1).iso == "2026-02-28")
+        #expect(date.adding(months: -13).iso == "2024-12-31")
+        #expect(date.adding(days: 1).iso == "2026-02-01")
+        #expect(date.weekday == 6)  // a Saturday
+        #expect(LedgerDate(iso: "2024-02-10")!.lastOfMonth.iso == "2024-02-29")
+        #expect(date.days(until: LedgerDate(iso: "2026-03-02")!) == 30)
+    }
+
+    @Test func formatting() {
+        #expect(Money.format(cents: 0) == "0,00 €")
+        #expect(Money.format(cents: 5) == "0,05 €")
+        #expect(Money.format(cents: 123_456_789) == "1.234.567,89 €")
+        #expect(Money.format(cents: -100_000) == "-1.000,00 €")
+    }
+
+    @Test func tax() {
+        #expect(Money.tax(onNet: 10_000, ratePercent: 19) == 1_900)
+        #expect(Money.tax(onNet: 3_490, ratePercent: 7) == 244)  // 244.3 rounds down
+        #expect(Money.tax(onNet: 50, ratePercent: 19) == 10)  // 9.5 rounds half up
+        #expect(Money.percentage(2, of: 119_000) == 2_380)
+    }
+}
