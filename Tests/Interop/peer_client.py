@@ -6,6 +6,7 @@ report on stdout for the Swift test that runs it to assert on.
 
     peer_client.py --stdio BINARY ARG...      launch the server as a child
     peer_client.py --http URL                 connect to a running server
+    --toolset poc (before --stdio)            call the proof-of-concept tools instead
 """
 
 import argparse
@@ -30,8 +31,16 @@ CALLS = {
     "summarize": [{"entity": "invoices", "group_by": "month"}, {"entity": "transactions", "group_by": "status"}],
     "receivables_aging": [{}],
     "create_contact": [{"name": "Interop Test GmbH", "email": "test@interop.example", "idempotency_key": "interop-1"}],
+}
+
+# The proof-of-concept toolset: six text tools taking `limit`, and a plainer create_contact.
+POC_CALLS = {
     "get_contacts": [{"limit": 3}],
     "get_invoices": [{"limit": 3}],
+    "get_vouchers": [{}],
+    "get_check_accounts": [{}],
+    "get_transactions": [{"limit": 2}],
+    "create_contact": [{"name": "Interop Test GmbH", "email": "test@interop.example"}],
 }
 
 
@@ -42,7 +51,7 @@ def field(obj, *names):
     return None
 
 
-async def check(server) -> dict:
+async def check(server, calls: dict) -> dict:
     report = {"tools": [], "calls": [], "protocol_version": None}
     async with Client(server) as client:
         report["protocol_version"] = client.protocol_version
@@ -53,7 +62,7 @@ async def check(server) -> dict:
             schema = field(tool, "output_schema", "outputSchema")
             annotations = field(tool, "annotations")
             read_only = field(annotations, "read_only_hint", "readOnlyHint") if annotations else None
-            for arguments in CALLS.get(tool.name, []):
+            for arguments in calls.get(tool.name, []):
                 result = await client.call_tool(tool.name, arguments)
                 structured = field(result, "structured_content", "structuredContent")
                 texts = [c.text for c in result.content if getattr(c, "type", "") == "text"]
@@ -83,12 +92,13 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--stdio", nargs=argparse.REMAINDER)
     group.add_argument("--http")
+    parser.add_argument("--toolset", choices=["full", "poc"], default="full")
     options = parser.parse_args()
     if options.stdio:
         server = StdioServerParameters(command=options.stdio[0], args=options.stdio[1:])
     else:
         server = options.http
-    report = asyncio.run(check(server))
+    report = asyncio.run(check(server, POC_CALLS if options.toolset == "poc" else CALLS))
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
 

@@ -1,0 +1,306 @@
+import Ledger
+import MCP
+import Testing
+
+@testable import AccountingServer
+
+@Suite("Full toolset over MCP")
+struct FullToolsetTests {
+    @Test("tools/list offers the twelve tools with schemas and annotations")
+    func listing() async throws {
+        let harness = try await Harness.make()
+        let tools = try await harness.tools()
+        #expect(tools.map(\.name) == [
+            "get_company_info", "list_contacts", "get_contact", "list_invoices", "get_invoice", "list_vouchers",
+            "get_voucher", "list_bank_accounts", "list_transactions", "summarize", "receivables_aging", "create_contact",
+        ])
+        for tool in tools {
+            #expect((tool.description ?? "").count > 60, "\(tool.name) needs a description a small model can use")
+            #expect(tool.outputSchema != nil, "\(tool.name) lacks an outputSchema")
+            #expect(tool.annotations.title != nil)
+            #expect(tool.annotations.readOnlyHint == (tool.name != "create_contact"))
+            #expect(tool.annotations.destructiveHint == false)
+            #expect(tool.annotations.idempotentHint == (tool.name != "create_contact"))
+            #expect(value(tool.inputSchema, "additionalProperties") == .bool(false))
+        }
+        let listInvoices = try #require(tools.first { $0.name == "list_invoices" })
+        #expect(value(listInvoices.inputSchema, "properties", "status", "enum")?.arrayValue?.count == 5)
+        #expect(int(listInvoices.inputSchema, "properties", "limit", "maximum") == 200)
+    }
+
+    @Test("--read-only hides the write tool")
+    func readOnly() async throws {
+        let harness = try await Harness.make(readOnly: true)
+        #expect(try await harness.tools().contains { $0.name == "create_contact" } == false)
+        await #expect(throws: MCPError.self) { _ = try await harness.call("create_contact", ["name": "X"]) }
+    }
+
+    @Test("an unknown tool is a protocol error that lists the real ones")
+    func unknownTool() async throws {
+        let harness = try await Harness.make()
+        let error = await #expect(throws: MCPError.self) { _ = try await harness.call("list_unicorns") }
+        #expect("\(String(describing: error))".contains("list_invoices"))
+    }
+
+    // MARK: get_company_info
+
+    @Test func companyInfo() async throws {
+        let harness = try await Harness.make()
+        let result = try await harness.call("get_company_info")
+        #expect(!result.failed)
+        #expect(result.text.contains("Muster Digital GmbH"))
+        #expect(string(result.structuredContent, "today") == "2026-11-25")
+        #expect(int(result.structuredContent, "counts", "invoices") == 120)
+        let invalid = try await harness.call("get_company_info", ["verbose": true])
+        #expect(invalid.failed)
+        #expect(invalid.text.contains("unknown argument 'verbose'; this tool takes no arguments"))
+    }
+
+    // MARK: contacts
+
+    @Test func listContacts() async throws {
+        let harness = try await Harness.make()
+        let plain = try await harness.call("list_contacts")
+        #expect(!plain.failed)
+        #expect(int(plain.structuredContent, "total") == 36)
+        #expect(items(plain).count == 25)
+        #expect(plain.text.hasPrefix("Showing 1–25 of 36 contacts"))
+        #expect(plain.text.contains("More: call again with offset 25"))
+
+        let suppliers = try await harness.call("list_contacts", ["category": "supplier"])
+        #expect(int(suppliers.structuredContent, "total") == 9)
+        #expect(items(suppliers).allSatisfy { string($0, "category") == "supplier" })
+        let search = try await harness.call("list_contacts", ["search": "müller"])
+        #expect(items(search).map { string($0, "name") } == ["Müller GmbH"])
+
+        let invalid = try await harness.call("list_contacts", ["category": "client"])
+        #expect(invalid.failed)
+        #expect(invalid.text.contains("category must be one of customer, supplier, partner, prospect; got 'client'"))
+        let badLimit = try await harness.call("list_contacts", ["limit": 500])
+        #expect(badLimit.text.contains("limit must be between 1 and 200; got 500"))
+
+        let first = try await harness.call("list_contacts", ["limit": 10, "offset": 0])
+        let second = try await harness.call("list_contacts", ["limit": 10, "offset": 10])
+        let last = try await harness.call("list_contacts", ["limit": 10, "offset": 30])
+        #expect(value(first.structuredContent, "has_more") == .bool(true))
+        #expect(Set(items(first).compactMap { int($0, "id") }).isDisjoint(with: items(second).compactMap { int($0, "id") }))
+        #expect(items(last).count == 6)
+        #expect(value(last.structuredContent, "has_more") == .bool(false))
+        #expect(string(last.structuredContent, "summary") == "Showing 31–36 of 36 contacts")
+    }
+
+    @Test func getContact() async throws {
+        let harness = try await Harness.make()
+        let byNumber = try await harness.call("get_contact", ["customer_number": "1001"])
+        #expect(!byNumber.failed)
+        #expect(string(byNumber.structuredContent, "contact", "name") == "Müller GmbH")
+        #expect((int(byNumber.structuredContent, "invoice_count") ?? 0) > 0)
+        let byID = try await harness.call("get_contact", ["id": 23])
+        #expect(string(byID.structuredContent, "contact", "category") == "supplier")
+        let missing = try await harness.call("get_contact", ["customer_number": "9999"])
+        #expect(missing.failed)
+        #expect(missing.text.contains("no contact with customer number 9999; use list_contacts"))
+        let empty = try await harness.call("get_contact")
+        #expect(empty.text.contains("give either id or customer_number"))
+    }
+
+    // MARK: invoices
+
+    @Test func listInvoices() async throws {
+        let harness = try await Harness.make()
+        let newest = try await harness.call("list_invoices", ["limit": 5])
+        #expect(!newest.failed)
+        #expect(items(newest).map { string($0, "number") } == ["RE-2026-0101", "RE-2026-0100", "RE-2026-0099", "RE-2026-0098", "RE-2026-0097"])
+        #expect(newest.text.hasPrefix("Showing 1–5 of 120 invoices (newest first):"))
+
+        let open = try await harness.call("list_invoices", ["status": "open", "limit": 200])
+        #expect(int(open.structuredContent, "total") == 16)
+        #expect(items(open).allSatisfy { string($0, "status") == "open" })
+        let overdue = try await harness.call("list_invoices", ["overdue": true])
+        #expect(int(overdue.structuredContent, "total") == 7)
+        #expect(items(overdue).allSatisfy { value($0, "overdue") == .bool(true) })
+        #expect(overdue.text.contains("OVERDUE since"))
+        let ranged = try await harness.call(
+            "list_invoices", ["date_from": "2026-01-01", "date_to": "2026-03-31", "min_amount": 1000, "sort": "amount", "order": "asc"])
+        let amounts = items(ranged).compactMap { int($0, "gross_cents") }
+        #expect(!amounts.isEmpty && amounts == amounts.sorted() && amounts.allSatisfy { $0 >= 100_000 })
+        #expect(items(ranged).allSatisfy { (string($0, "invoice_date") ?? "") >= "2026-01-01" && (string($0, "invoice_date") ?? "") <= "2026-03-31" })
+        let customer = try await harness.call("list_invoices", ["contact_name": "müller"])
+        #expect(items(customer).allSatisfy { string($0, "contact_name") == "Müller GmbH" })
+
+        let unpaid = try await harness.call("list_invoices", ["status": "unpaid"])
+        #expect(unpaid.failed)
+        #expect(unpaid.text.contains("status must be one of draft, open, partially_paid, paid, cancelled; got 'unpaid'"))
+        let badDate = try await harness.call("list_invoices", ["date_from": "01.01.2026"])
+        #expect(badDate.text.contains("date_from must be a date written YYYY-MM-DD"))
+        let swapped = try await harness.call("list_invoices", ["date_from": "2026-05-01", "date_to": "2026-01-01"])
+        #expect(swapped.text.contains("is after date_to"))
+
+        let page1 = try await harness.call("list_invoices", ["limit": 50])
+        let page3 = try await harness.call("list_invoices", ["limit": 50, "offset": 100])
+        #expect(items(page1).count == 50 && items(page3).count == 20)
+        #expect(value(page3.structuredContent, "has_more") == .bool(false))
+        #expect(page1.text.contains("More: call again with offset 50"))
+        let beyond = try await harness.call("list_invoices", ["offset": 500])
+        #expect(!beyond.failed && items(beyond).isEmpty)
+        #expect(beyond.text.contains("offset 500 is past the last of 120 invoices"))
+    }
+
+    @Test func getInvoice() async throws {
+        let harness = try await Harness.make()
+        let byNumber = try await harness.call("get_invoice", ["number": "RE-2025-0001"])
+        #expect(!byNumber.failed)
+        let lines = value(byNumber.structuredContent, "lines")?.arrayValue ?? []
+        #expect(!lines.isEmpty)
+        let gross = int(byNumber.structuredContent, "invoice", "gross_cents")
+        #expect(gross == lines.compactMap { int($0, "gross_cents") }.reduce(0, +))
+        #expect(byNumber.text.contains("Net ") && byNumber.text.contains("VAT"))
+        let byID = try await harness.call("get_invoice", ["id": 1])
+        #expect(string(byID.structuredContent, "invoice", "number") == "RE-2025-0001")
+        let paid = try await harness.call("get_invoice", ["number": "re-2025-0001"])
+        #expect(value(paid.structuredContent, "payments")?.arrayValue?.isEmpty == false)
+        let missing = try await harness.call("get_invoice", ["number": "RE-1999-0001"])
+        #expect(missing.failed && missing.text.contains("use list_invoices"))
+        let wrongType = try await harness.call("get_invoice", ["id": "first"])
+        #expect(wrongType.text.contains("id must be a whole number; got 'first'"))
+    }
+
+    // MARK: vouchers
+
+    @Test func listVouchers() async throws {
+        let harness = try await Harness.make()
+        let plain = try await harness.call("list_vouchers")
+        #expect(!plain.failed && int(plain.structuredContent, "total") == 246)
+        let rent = try await harness.call("list_vouchers", ["category": "rent"])
+        #expect(int(rent.structuredContent, "total") == 14)
+        #expect(items(rent).allSatisfy { string($0, "supplier_name") == "Immobilien Schneider GmbH" })
+        let reverseCharge = try await harness.call("list_vouchers", ["search": "CloudSuite", "limit": 3])
+        #expect(items(reverseCharge).allSatisfy { value($0, "reverse_charge") == .bool(true) && int($0, "tax_cents") == 0 })
+        #expect(reverseCharge.text.contains("reverse charge"))
+        let invalid = try await harness.call("list_vouchers", ["category": "coffee"])
+        #expect(invalid.failed && invalid.text.contains("category must be one of rent, phone_internet"))
+        let page = try await harness.call("list_vouchers", ["limit": 100, "offset": 200])
+        #expect(items(page).count == 46 && value(page.structuredContent, "has_more") == .bool(false))
+    }
+
+    @Test func getVoucher() async throws {
+        let harness = try await Harness.make()
+        let voucher = try await harness.call("get_voucher", ["number": "BE-2025-0001"])
+        #expect(!voucher.failed)
+        #expect(string(voucher.structuredContent, "voucher", "category") == "rent")
+        #expect(value(voucher.structuredContent, "lines")?.arrayValue?.count == 2)
+        let byID = try await harness.call("get_voucher", ["id": 2])
+        #expect(!byID.failed && int(byID.structuredContent, "voucher", "id") == 2)
+        let missing = try await harness.call("get_voucher", ["id": 99_999])
+        #expect(missing.failed && missing.text.contains("no voucher with id 99999"))
+    }
+
+    // MARK: banking
+
+    @Test func listBankAccounts() async throws {
+        let harness = try await Harness.make()
+        let result = try await harness.call("list_bank_accounts")
+        #expect(!result.failed)
+        #expect(items(result).map { string($0, "type") } == ["bank", "paypal", "cash"])
+        #expect(int(result.structuredContent, "total_balance_cents") == 6_429_950 + 467_067 + 2_278)
+        #expect(result.text.contains("3 accounts, total balance 68.992,95 €"))
+        let invalid = try await harness.call("list_bank_accounts", ["type": "bank"])
+        #expect(invalid.failed && invalid.text.contains("unknown argument 'type'"))
+    }
+
+    @Test func listTransactions() async throws {
+        let harness = try await Harness.make()
+        let plain = try await harness.call("list_transactions")
+        #expect(!plain.failed && int(plain.structuredContent, "total") == 433)
+        let dates = items(plain).compactMap { string($0, "value_date") }
+        #expect(dates == dates.sorted(by: >))
+        let unmatched = try await harness.call("list_transactions", ["status": "unmatched"])
+        #expect(int(unmatched.structuredContent, "total") == 10)
+        let incoming = try await harness.call("list_transactions", ["direction": "incoming", "account_id": 2, "limit": 200])
+        #expect(items(incoming).allSatisfy { (int($0, "amount_cents") ?? 0) > 0 && int($0, "bank_account_id") == 2 })
+        let search = try await harness.call("list_transactions", ["search": "Privatentnahme"])
+        #expect(items(search).allSatisfy { string($0, "status") == "private" })
+        let badAccount = try await harness.call("list_transactions", ["account_id": 9])
+        #expect(badAccount.failed && badAccount.text.contains("list_bank_accounts shows the valid ids"))
+        let badDirection = try await harness.call("list_transactions", ["direction": "in"])
+        #expect(badDirection.text.contains("direction must be one of incoming, outgoing"))
+        let page = try await harness.call("list_transactions", ["limit": 200, "offset": 400])
+        #expect(items(page).count == 33)
+    }
+
+    // MARK: reports
+
+    @Test func summarize() async throws {
+        let harness = try await Harness.make()
+        let monthly = try await harness.call("summarize", ["entity": "invoices", "group_by": "month"])
+        #expect(!monthly.failed)
+        let groups = value(monthly.structuredContent, "groups")?.arrayValue ?? []
+        #expect(groups.count == 14)
+        #expect(int(monthly.structuredContent, "totals", "gross_cents") == 46_646_383)
+        let filtered = try await harness.call(
+            "summarize", ["entity": "vouchers", "group_by": "contact", "date_from": "2026-01-01", "date_to": "2026-06-30"])
+        #expect(!filtered.failed && filtered.text.contains("2026-01-01 to 2026-06-30"))
+        let byStatus = try await harness.call("summarize", ["entity": "invoices", "group_by": "status"])
+        #expect(int(byStatus.structuredContent, "totals", "count") == 120)
+        let invalid = try await harness.call("summarize", ["entity": "transactions", "group_by": "tax_rate"])
+        #expect(invalid.failed && invalid.text.contains("group them by month, status or contact"))
+        let missing = try await harness.call("summarize", ["entity": "invoices"])
+        #expect(missing.text.contains("group_by is required"))
+    }
+
+    @Test func receivablesAging() async throws {
+        let harness = try await Harness.make()
+        let result = try await harness.call("receivables_aging")
+        #expect(!result.failed)
+        #expect(int(result.structuredContent, "total_outstanding_cents") == 7_370_101)
+        #expect(value(result.structuredContent, "buckets")?.arrayValue?.count == 5)
+        #expect(value(result.structuredContent, "invoices")?.arrayValue?.count == 20)
+        let later = try await harness.call("receivables_aging", ["as_of": "2027-06-30", "include_invoices": false])
+        #expect(int(later.structuredContent, "overdue_outstanding_cents") == 7_370_101)
+        #expect(value(later.structuredContent, "invoices")?.arrayValue?.isEmpty == true)
+        let invalid = try await harness.call("receivables_aging", ["as_of": "tomorrow"])
+        #expect(invalid.failed && invalid.text.contains("as_of must be a date written YYYY-MM-DD"))
+    }
+
+    // MARK: create_contact
+
+    @Test func createContact() async throws {
+        let harness = try await Harness.make()
+        let created = try await harness.call(
+            "create_contact", ["name": "Müller Bau GmbH", "email": "info@mueller-bau.de", "city": "Köln", "country": "de"])
+        #expect(!created.failed)
+        #expect(string(created.structuredContent, "contact", "customer_number") == "1037")
+        #expect(string(created.structuredContent, "contact", "country") == "DE")
+        #expect(created.text.contains("Created contact Müller Bau GmbH (#1037"))
+        #expect(try harness.store.contacts(named: "Müller Bau GmbH").count == 1)
+
+        let duplicate = try await harness.call("create_contact", ["name": "müller bau gmbh"])
+        #expect(duplicate.failed && duplicate.text.contains("already exists (#1037"))
+        let allowed = try await harness.call("create_contact", ["name": "Müller Bau GmbH", "allow_duplicate": true])
+        #expect(!allowed.failed && string(allowed.structuredContent, "contact", "customer_number") == "1038")
+
+        for (arguments, message) in [
+            (["email": "x@y.de"], "name is required"),
+            (["name": "  "], "name is required"),
+            (["name": "A", "email": "not-an-email"], "email must look like name@example.com"),
+            (["name": "A", "category": "friend"], "category must be one of customer, supplier, partner, prospect"),
+            (["name": "A", "country": "Germany"], "country must be at most 2 characters"),
+        ] as [([String: Value], String)] {
+            let result = try await harness.call("create_contact", arguments)
+            #expect(result.failed && result.text.contains(message), "\(arguments): \(result.text)")
+        }
+        #expect(try harness.store.listContacts(ContactQuery()).total == 38)
+    }
+
+    @Test("the same idempotency key never makes a second contact")
+    func idempotency() async throws {
+        let harness = try await Harness.make()
+        let arguments: [String: Value] = ["name": "Neu GmbH", "idempotency_key": "chat-42-call-1"]
+        let first = try await harness.call("create_contact", arguments)
+        let second = try await harness.call("create_contact", arguments)
+        #expect(value(first.structuredContent, "created") == .bool(true))
+        #expect(value(second.structuredContent, "created") == .bool(false))
+        #expect(value(first.structuredContent, "contact") == value(second.structuredContent, "contact"))
+        #expect(try harness.store.contacts(named: "Neu GmbH").count == 1)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Ledger
+import Testing
+
+@testable import AccountingServer
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `ledgerchat` binary: `$LEDGERCHAT_BIN` (set by `make test`) or the debug build.
+func ledgerchatBinary() throws -> String {
+    let path = ProcessInfo.processInfo.environment["LEDGERCHAT_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/ledgerchat").path
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw TestSetupError("ledgerchat binary not found at \(path); run `make test` (or `swift build` first)")
+    }
+    return path
+}
+
+/// The Python with the MCP SDK, FastMCP and jsonschema: `$LEDGERCHAT_PEERS_PYTHON` (set by `make test`).
+func peersPython() throws -> String {
+    if let path = ProcessInfo.processInfo.environment["LEDGERCHAT_PEERS_PYTHON"], FileManager.default.isExecutableFile(atPath: path) {
+        return path
+    }
+    // Without make: the newest peers virtualenv in the cache.
+    let cache = NSHomeDirectory() + "/.cache/ledgerchat"
+    let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.hasPrefix("peers-") }.sorted()
+    for candidate in candidates.reversed() where FileManager.default.fileExists(atPath: "\(cache)/\(candidate)/.complete") {
+        return "\(cache)/\(candidate)/bin/python"
+    }
+    throw TestSetupError("the Python MCP peers are not installed; run `make peers` (or `make test`, which does)")
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh demo ledger file for seed 42 and the test anchor, in its own temporary directory.
+func demoLedgerFile() throws -> String {
+    let directory = NSTemporaryDirectory() + "ledgerchat-test-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let path = directory + "/demo.sqlite"
+    _ = try LedgerLocation.initialize(at: path, seed: 42, anchor: anchor, force: false)
+    return path
+}
+
+/// What a finished command printed and how it ended.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run.
+func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Drain both pipes while the process runs, or a chatty child blocks on a full pipe.
+    let outData = Locked(Data())
+    let errData = Locked(Data())
+    let group = DispatchGroup()
+    for (pipe, sink) in [(out, outData), (err, errData)] {
+        group.enter()
+        DispatchQueue.global().async {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            sink.withLock { $0 = data }
+            group.leave()
+        }
+    }
+    if group.wait(timeout: .now() + timeout) == .timedOut {
+        process.terminate()
+        group.wait()
+        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
+    }
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
+        stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+}
+
+/// `ledgerchat serve --http` running as a child process on a free port.
+final class ServedProcess {
+    let process = Process()
+    let port: Int
+    private let stderrLines = Locked<[String]>([])
+
+    init(arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: try ledgerchatBinary())
+        process.arguments = ["serve", "--http", "--port", "0"] + arguments
+        if let environment { process.environment = environment }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let portBox = Locked<Int?>(nil)
+        let found = DispatchSemaphore(value: 0)
+        let lines = stderrLines
+        DispatchQueue.global().async {
+            var buffer = Data()
+            let handle = err.fileHandleForReading
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    lines.withLock { $0.append(line) }
+                    if portBox.withLock({ $0 }) == nil, let range = line.range(of: #"listening on http://127\.0\.0\.1:(\d+)/mcp"#, options: .regularExpression) {
+                        let digits = line[range].split(separator: ":").last!.prefix { $0.isNumber }
+                        portBox.withLock { $0 = Int(digits) }
+                        found.signal()
+                    }
+                }
+            }
+            found.signal()
+        }
+        _ = found.wait(timeout: .now() + 30)
+        guard let port = portBox.withLock({ $0 }) else {
+            process.terminate()
+            throw TestSetupError("serve --http did not report a port; stderr: \(stderrLines.withLock { $0 }.joined(separator: "\n"))")
+        }
+        self.port = port
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/mcp" }
+    var logLines: [String] { stderrLines.withLock { $0 } }
+
+    func stop() {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+/// One `curl` request: status, headers (lower-cased names) and body.
+struct CurlResponse {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+}
+
+func curl(_ arguments: [String], timeout: Int = 10) throws -> CurlResponse {
+    let result = try run("/usr/bin/env", ["curl", "-s", "-S", "-D", "-", "--max-time", String(timeout)] + arguments)
+    // A streaming response cut by --max-time exits 28 but still carries what arrived.
+    guard result.status == 0 || result.status == 28 else { throw TestSetupError("curl failed (\(result.status)): \(result.stderr)") }
+    let parts = result.stdout.components(separatedBy: "\r\n\r\n")
+    let head = parts.first ?? ""
+    var headers: [String: String] = [:]
+    let headLines = head.components(separatedBy: "\r\n")
+    for line in headLines.dropFirst() {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    let status = Int(headLines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+    return CurlResponse(status: status, headers: headers, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+}
+
+let jsonHeaders = ["-H", "Content-Type: application/json", "-H", "Accept: application/json, text/event-stream"]
+
+/// A value behind a lock, shared with the threads that drain a child's pipes.
+final class Locked<Value>: @unchecked Sendable {
+    // Safe: `value` is only touched inside `lock`.
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
