@@ -31,6 +31,7 @@ public final class AccountingService: Sendable {
     public let log: ServerLog?
     private let definitions: [ToolDefinition]
     private let byName: [String: ToolDefinition]
+    let toolsListJSON: [UInt8]
 
     public init(store: LedgerStore, options: AccountingServerOptions = .init(), log: ServerLog? = nil) {
         self.store = store
@@ -39,6 +40,7 @@ public final class AccountingService: Sendable {
         let definitions = options.toolset.definitions.filter { !(options.readOnly && $0.writes) }
         self.definitions = definitions
         self.byName = Dictionary(uniqueKeysWithValues: definitions.map { ($0.tool.name, $0) })
+        self.toolsListJSON = Self.encodeToolsList(definitions.map(\.tool))
     }
 
     /// The tools offered, in a stable order.

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MCP
 import NIOCore
+import NIOPosix
 
 /// How `serve --http` listens and whom it lets in.
 public struct HTTPServeOptions: Sendable {
@@ -74,6 +75,9 @@ public enum AccountingHTTPServer {
                 onListening(channel.localAddress?.port ?? options.port)
                 if let sessions { Task { await sessions.expireIdleSessions() } }
             },
+            // One event-loop thread: the handlers run on Swift's cooperative pool, and a second loop
+            // thread only competed with them for the cores (measured with `make bench`).
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singletonOneThread),
             logger: logger)
         try await app.runService()
         await sessions?.closeAll()
@@ -276,9 +280,15 @@ struct MCPHTTPResponder: HTTPResponder {
             let (response, session) = await sessions.handle(mcpRequest, validators: validators)
             return (Self.convert(response), session)
         }
-        // Stateless: every request gets a fresh transport and Server, as swift-sdk's stateless transport requires.
-        let transport = StatelessHTTPServerTransport(
-            validationPipeline: StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly)] + validators))
+        // Stateless: tools/list and tools/call are answered directly after the transport's own checks;
+        // anything else gets a fresh transport and Server, as swift-sdk's stateless transport requires.
+        let pipeline = StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly)] + validators)
+        if request.method == .post, let body = bodyData, let direct = service.directRequest(body) {
+            let context = HTTPValidationContext(httpMethod: "POST", isInitializationRequest: false)
+            if let refusal = pipeline.validate(mcpRequest, context: context) { return (Self.convert(refusal), nil) }
+            return (Self.convert(.data(service.answer(direct), headers: [HTTPHeaderName.contentType: "application/json"])), nil)
+        }
+        let transport = StatelessHTTPServerTransport(validationPipeline: pipeline)
         let server = await service.makeServer()
         try await server.start(transport: transport)
         let response = await transport.handleRequest(mcpRequest)
@@ -325,4 +335,9 @@ struct MCPHTTPResponder: HTTPResponder {
         }
         return String(lowered.split(separator: ":", maxSplits: 1).first ?? "")
     }
+}
+
+extension MultiThreadedEventLoopGroup {
+    /// A process-wide event loop group with a single thread, for `serve --http`.
+    static let singletonOneThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 }

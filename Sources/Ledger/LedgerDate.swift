@@ -17,11 +17,24 @@ public struct LedgerDate: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// Parses `YYYY-MM-DD`; nil for anything else, including impossible days like 2025-02-30.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
-        else { return nil }
-        self.init(year: year, month: month, day: day)
+        // Byte-wise: dates are parsed for every row read, so this stays off the allocator.
+        var digits = (0, 0, 0)
+        var count = 0
+        for (index, byte) in text.utf8.enumerated() {
+            count += 1
+            switch index {
+            case 4, 7:
+                guard byte == UInt8(ascii: "-") else { return nil }
+            default:
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), index < 10 else { return nil }
+                let digit = Int(byte - UInt8(ascii: "0"))
+                if index < 4 { digits.0 = digits.0 * 10 + digit } else if index < 7 { digits.1 = digits.1 * 10 + digit } else {
+                    digits.2 = digits.2 * 10 + digit
+                }
+            }
+        }
+        guard count == 10 else { return nil }
+        self.init(year: digits.0, month: digits.1, day: digits.2)
     }
 
     /// Today in the machine's local time zone.
@@ -39,7 +52,15 @@ public struct LedgerDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// `YYYY-MM-DD`.
     public var iso: String {
         let (y, m, d) = civil
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else { return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))" }
+        // Written byte by byte: every row of every list formats its dates.
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            let digits: [(Int, Int)] = [(y / 1000, 0), (y / 100 % 10, 1), (y / 10 % 10, 2), (y % 10, 3), (m / 10, 5), (m % 10, 6), (d / 10, 8), (d % 10, 9)]
+            for (digit, index) in digits { buffer[index] = UInt8(ascii: "0") + UInt8(digit) }
+            buffer[4] = UInt8(ascii: "-")
+            buffer[7] = UInt8(ascii: "-")
+            return 10
+        }
     }
 
     /// `YYYY-MM`, the key used when grouping by month.
