@@ -196,19 +196,13 @@ enum FullToolset {
         query.overdueOnly = try arguments.bool("overdue") ?? false
         query.contactId = try arguments.id("contact_id")
         query.contactName = try arguments.string("contact_name", maxLength: 200)
-        query.dateFrom = try arguments.date("date_from")
-        query.dateTo = try arguments.date("date_to")
-        try checkRange(query.dateFrom, query.dateTo)
+        (query.dateFrom, query.dateTo) = try arguments.dateRange()
         query.number = try arguments.string("number", maxLength: 40)
-        query.minGrossCents = try arguments.euros("min_amount")
-        query.maxGrossCents = try arguments.euros("max_amount")
-        switch try arguments.choice("sort", among: ["invoice_date", "due_date", "amount", "number", "contact"]) {
-        case "due_date": query.sort = .due_date
-        case "amount": query.sort = .gross
-        case "number": query.sort = .number
-        case "contact": query.sort = .contact
-        default: query.sort = .invoice_date
-        }
+        (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
+        query.sort =
+            try arguments.choice(
+                "sort", mapping: ["invoice_date": .invoice_date, "due_date": .due_date, "amount": .gross, "number": .number, "contact": .contact])
+            ?? .invoice_date
         query.order = try arguments.choice("order") ?? .desc
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
@@ -322,17 +316,11 @@ enum FullToolset {
         query.category = try arguments.choice("category", among: LedgerStore.voucherCategories)
         query.search = try arguments.string("search", maxLength: 200)
         query.contactId = try arguments.id("contact_id")
-        query.dateFrom = try arguments.date("date_from")
-        query.dateTo = try arguments.date("date_to")
-        try checkRange(query.dateFrom, query.dateTo)
-        query.minGrossCents = try arguments.euros("min_amount")
-        query.maxGrossCents = try arguments.euros("max_amount")
-        switch try arguments.choice("sort", among: ["voucher_date", "amount", "supplier", "number"]) {
-        case "amount": query.sort = .gross
-        case "supplier": query.sort = .supplier
-        case "number": query.sort = .number
-        default: query.sort = .voucher_date
-        }
+        (query.dateFrom, query.dateTo) = try arguments.dateRange()
+        (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
+        query.sort =
+            try arguments.choice("sort", mapping: ["voucher_date": .voucher_date, "amount": .gross, "supplier": .supplier, "number": .number])
+            ?? .voucher_date
         query.order = try arguments.choice("order") ?? .desc
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
@@ -438,14 +426,11 @@ enum FullToolset {
     ) { arguments, context in
         var query = TransactionQuery()
         query.bankAccountId = try arguments.id("account_id")
-        query.dateFrom = try arguments.date("date_from")
-        query.dateTo = try arguments.date("date_to")
-        try checkRange(query.dateFrom, query.dateTo)
+        (query.dateFrom, query.dateTo) = try arguments.dateRange()
         query.direction = try arguments.choice("direction")
         if let status: TransactionStatus = try arguments.choice("status") { query.statuses = [status] }
         query.search = try arguments.string("search", maxLength: 200)
-        query.minAmountCents = try arguments.euros("min_amount")
-        query.maxAmountCents = try arguments.euros("max_amount")
+        (query.minAmountCents, query.maxAmountCents) = try arguments.amountRange()
         query.order = try arguments.choice("order") ?? .desc
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
@@ -495,9 +480,7 @@ enum FullToolset {
         guard let grouping: SummaryGrouping = try arguments.choice("group_by") else {
             throw ToolCallError("group_by is required: one of \(SummaryGrouping.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let from = try arguments.date("date_from")
-        let to = try arguments.date("date_to")
-        try checkRange(from, to)
+        let (from, to) = try arguments.dateRange()
         let summary: Summary
         do { summary = try context.store.summarize(entity, by: grouping, from: from, to: to) } catch LedgerError.invalid(let message) {
             throw ToolCallError(message)
@@ -686,12 +669,6 @@ enum FullToolset {
             ? "Created contact \(contact.name) (#\(contact.customerNumber), id \(contact.id)) as \(contact.category.rawValue)."
             : "Contact \(contact.name) (#\(contact.customerNumber), id \(contact.id)) was already created with this idempotency_key; nothing new was made."
         return ToolOutput(text: text, structured: .object(["contact": Structured.contact(contact), "created": .bool(result.created)]))
-    }
-
-    static func checkRange(_ from: LedgerDate?, _ to: LedgerDate?) throws {
-        if let from, let to, from > to {
-            throw ToolCallError("date_from (\(from.iso)) is after date_to (\(to.iso)); swap them")
-        }
     }
 
     static func isPlausibleEmail(_ text: String) -> Bool {

@@ -113,6 +113,30 @@ struct ToolArguments {
         return Int((amount * 100).rounded())
     }
 
+    /// `date_from` and `date_to`, refusing a range that ends before it starts.
+    func dateRange() throws -> (from: LedgerDate?, to: LedgerDate?) {
+        let from = try date("date_from")
+        let to = try date("date_to")
+        if let from, let to, from > to {
+            throw ToolCallError("date_from (\(from.iso)) is after date_to (\(to.iso)); swap them")
+        }
+        return (from, to)
+    }
+
+    /// `min_amount` and `max_amount` in euros, as cents.
+    func amountRange() throws -> (min: Int?, max: Int?) {
+        (try euros("min_amount"), try euros("max_amount"))
+    }
+
+    /// A string choice mapped to a value, e.g. the public sort names onto the store's sort fields.
+    func choice<Choice>(_ key: String, mapping: KeyValuePairs<String, Choice>) throws -> Choice? {
+        guard let text = try string(key) else { return nil }
+        guard let match = mapping.first(where: { $0.key == text }) else {
+            throw ToolCallError("\(key) must be one of \(mapping.map(\.key).joined(separator: ", ")); got '\(text)'")
+        }
+        return match.value
+    }
+
     func id(_ key: String) throws -> Int64? {
         try int(key, in: 1...Int(Int32.max)).map(Int64.init)
     }
