@@ -54,7 +54,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AccountingServerTests",
             dependencies: [

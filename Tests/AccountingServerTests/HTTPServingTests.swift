@@ -73,7 +73,7 @@ struct HTTPServingTests {
         #expect(server.logLines.contains { $0.contains(#""event":"http_request""#) && $0.contains(#""status":200"#) })
     }
 
-    @Test("stateful: session id, SSE answers, a GET stream, DELETE ends the session")
+    @Test("stateful: session id, SSE answers, resumption with Last-Event-ID, a GET stream, DELETE ends the session")
     func stateful() throws {
         let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile(), "--stateful"])
         let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#
@@ -88,6 +88,11 @@ struct HTTPServingTests {
         let answer = try curl([server.url, "-d", call] + jsonHeaders + sessionHeaders)
         #expect(answer.status == 200)
         #expect(answer.body.contains("data: ") && answer.body.contains("Geschäftskonto Sparkasse KölnBonn"))
+        // A client that lost the stream resumes after the priming event and gets the answer again.
+        let primingID = try #require(answer.body.split(separator: "\n").first { $0.hasPrefix("id: ") }?.dropFirst(4))
+        let resumed = try curl([server.url, "-H", "Accept: text/event-stream", "-H", "Last-Event-ID: \(primingID)"] + sessionHeaders, timeout: 1)
+        #expect(resumed.status == 200)
+        #expect(resumed.body.contains("Geschäftskonto Sparkasse KölnBonn"))
         let stream = try curl([server.url, "-H", "Accept: text/event-stream"] + sessionHeaders, timeout: 1)
         #expect(stream.status == 200)
         #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)

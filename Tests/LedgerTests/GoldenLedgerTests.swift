@@ -1,3 +1,5 @@
+import Foundation
+import GRDB
 import Testing
 
 @testable import Ledger
@@ -66,5 +68,22 @@ struct DateAndMoneyTests {
         #expect(Money.tax(onNet: 3_490, ratePercent: 7) == 244)  // 244.3 rounds down
         #expect(Money.tax(onNet: 50, ratePercent: 19) == 10)  // 9.5 rounds half up
         #expect(Money.percentage(2, of: 119_000) == 2_380)
+    }
+}
+
+@Suite("Storage")
+struct StorageTests {
+    @Test("a ledger file runs in WAL mode and survives reopening")
+    func walFile() throws {
+        let path = NSTemporaryDirectory() + "ledger-\(UUID().uuidString).sqlite"
+        do {
+            let store = try LedgerStore(path: path)
+            try DemoLedger.generate(into: store, seed: 3, anchor: goldenAnchor)
+            #expect(try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        }
+        let reopened = try LedgerStore(path: path)
+        #expect(try reopened.isInitialized())
+        #expect(try reopened.invariantViolations().isEmpty)
+        #expect(throws: LedgerError.self) { try DemoLedger.generate(into: reopened, seed: 3, anchor: goldenAnchor) }
     }
 }
