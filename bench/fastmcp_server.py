@@ -6,6 +6,7 @@ ledger, with the same default (newest 25, with total count) and the same structu
 
 import sqlite3
 import sys
+import threading
 
 from fastmcp import FastMCP
 
@@ -13,9 +14,17 @@ ledger_path, port = sys.argv[1], int(sys.argv[2])
 mcp = FastMCP("fastmcp-ledger")
 
 
+_local = threading.local()
+
+
 def connect() -> sqlite3.Connection:
-    connection = sqlite3.connect(f"file:{ledger_path}?mode=ro", uri=True, check_same_thread=False)
-    connection.row_factory = sqlite3.Row
+    # One open connection per worker thread, as ledgerchat keeps a pool: the comparison is of servers, not of
+    # opening files.
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        connection = sqlite3.connect(f"file:{ledger_path}?mode=ro", uri=True, check_same_thread=False)
+        connection.row_factory = sqlite3.Row
+        _local.connection = connection
     return connection
 
 
@@ -23,21 +32,18 @@ def connect() -> sqlite3.Connection:
 def list_invoices(limit: int = 25, offset: int = 0, status: str | None = None) -> dict:
     """Lists sales invoices, newest first."""
     connection = connect()
-    try:
-        where, arguments = ("WHERE i.status = ?", [status]) if status else ("", [])
-        total = connection.execute(
-            f"SELECT COUNT(*) FROM invoice i JOIN contact c ON c.id = i.contact_id {where}", arguments
-        ).fetchone()[0]
-        rows = connection.execute(
-            f"""SELECT i.id, i.number, i.contact_id, c.name AS contact_name, i.invoice_date, i.delivery_date,
-                       i.due_date, i.status, i.currency, i.title, i.net_cents, i.tax_cents, i.gross_cents,
-                       i.paid_cents, i.discount_cents
-                FROM invoice i JOIN contact c ON c.id = i.contact_id {where}
-                ORDER BY i.invoice_date DESC, i.number DESC LIMIT ? OFFSET ?""",
-            arguments + [limit, offset],
-        ).fetchall()
-    finally:
-        connection.close()
+    where, arguments = ("WHERE i.status = ?", [status]) if status else ("", [])
+    total = connection.execute(
+        f"SELECT COUNT(*) FROM invoice i JOIN contact c ON c.id = i.contact_id {where}", arguments
+    ).fetchone()[0]
+    rows = connection.execute(
+        f"""SELECT i.id, i.number, i.contact_id, c.name AS contact_name, i.invoice_date, i.delivery_date,
+                   i.due_date, i.status, i.currency, i.title, i.net_cents, i.tax_cents, i.gross_cents,
+                   i.paid_cents, i.discount_cents
+            FROM invoice i JOIN contact c ON c.id = i.contact_id {where}
+            ORDER BY i.invoice_date DESC, i.number DESC LIMIT ? OFFSET ?""",
+        arguments + [limit, offset],
+    ).fetchall()
     items = [dict(row) for row in rows]
     return {
         "items": items,
