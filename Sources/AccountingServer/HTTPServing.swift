@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import MCP
 import NIOCore
-import NIOPosix
 
 /// How `serve --http` listens and whom it lets in.
 public struct HTTPServeOptions: Sendable {
@@ -58,6 +57,62 @@ public enum HTTPSecurityPolicy {
     }
 }
 
+/// Who may talk to the server: Host and Origin allow-lists (against DNS rebinding) and the bearer token.
+/// The Hummingbird responder and the event-loop fast path decide with the same rules.
+struct AccessPolicy: Sendable {
+    enum Decision: Equatable {
+        case allow
+        case forbiddenHost(String)
+        case forbiddenOrigin(String)
+        case missingToken
+        case invalidToken
+    }
+
+    let allowedHosts: Set<String>
+    let allowedOrigins: Set<String>
+    let token: String?
+
+    init(options: HTTPServeOptions) {
+        var hosts: Set<String> = ["localhost", "127.0.0.1", "::1"]
+        if options.host != "0.0.0.0" && options.host != "::" { hosts.insert(options.host.lowercased()) }
+        for host in options.allowedHosts { hosts.insert(host.lowercased()) }
+        allowedHosts = hosts
+        allowedOrigins = Set(options.allowedOrigins.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
+        token = options.authToken
+    }
+
+    func checkHostAndOrigin(authority: String?, origin: String?) -> Decision {
+        if let authority {
+            let host = Self.hostName(fromAuthority: authority)
+            if !allowedHosts.contains(host) { return .forbiddenHost(host) }
+        }
+        if let origin {
+            let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let originHost = URL(string: normalized)?.host.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) } ?? ""
+            if !allowedOrigins.contains(normalized) && !HTTPSecurityPolicy.isLoopback(originHost) { return .forbiddenOrigin(origin) }
+        }
+        return .allow
+    }
+
+    func checkToken(authorization: String?) -> Decision {
+        guard let token else { return .allow }
+        let header = authorization ?? ""
+        let prefix = "bearer "
+        let presented = header.lowercased().hasPrefix(prefix) ? String(header.dropFirst(prefix.count)) : ""
+        if HTTPSecurityPolicy.constantTimeEquals(presented, token) { return .allow }
+        return presented.isEmpty ? .missingToken : .invalidToken
+    }
+
+    /// `localhost:8000` → `localhost`, `[::1]:8000` → `::1`.
+    static func hostName(fromAuthority authority: String) -> String {
+        let lowered = authority.lowercased()
+        if lowered.hasPrefix("[") {
+            return String(lowered.dropFirst().prefix { $0 != "]" })
+        }
+        return String(lowered.split(separator: ":", maxSplits: 1).first ?? "")
+    }
+}
+
 /// Serves the accounting tools over MCP Streamable HTTP at `/mcp`, with `GET /health`, on Hummingbird.
 public enum AccountingHTTPServer {
     /// Runs until SIGINT or SIGTERM. `onListening` receives the bound port once the socket is open.
@@ -68,16 +123,18 @@ public enum AccountingHTTPServer {
         logger.logLevel = .warning
         let sessions = options.stateful ? SessionRegistry(service: service, idleTimeout: options.sessionIdleTimeout) : nil
         let responder = MCPHTTPResponder(service: service, options: options, sessions: sessions)
+        let policy = AccessPolicy(options: options)
+        let directHandlers: @Sendable () -> [any RemovableChannelHandler] = {
+            options.stateful ? [] : [DirectAnswerHandler(service: service, policy: policy, maxBodyBytes: options.maxBodyBytes)]
+        }
         let app = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: directHandlers())),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 onListening(channel.localAddress?.port ?? options.port)
                 if let sessions { Task { await sessions.expireIdleSessions() } }
             },
-            // One event-loop thread: the handlers run on Swift's cooperative pool, and a second loop
-            // thread only competed with them for the cores (measured with `make bench`).
-            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singletonOneThread),
             logger: logger)
         try await app.runService()
         await sessions?.closeAll()
@@ -173,20 +230,17 @@ struct MCPHTTPResponder: HTTPResponder {
     let service: AccountingService
     let options: HTTPServeOptions
     let sessions: SessionRegistry?
-    let allowedHosts: Set<String>
-    let allowedOrigins: Set<String>
+    let policy: AccessPolicy
     /// The transports' own checks (content type, protocol version); Host, Origin and auth are checked before.
-    let validators: [any HTTPRequestValidator] = [ContentTypeValidator(), ProtocolVersionValidator()]
+    let validators: [any HTTPRequestValidator] = MCPHTTPResponder.transportValidators
+
+    static let transportValidators: [any HTTPRequestValidator] = [ContentTypeValidator(), ProtocolVersionValidator()]
 
     init(service: AccountingService, options: HTTPServeOptions, sessions: SessionRegistry?) {
         self.service = service
         self.options = options
         self.sessions = sessions
-        var hosts: Set<String> = ["localhost", "127.0.0.1", "::1"]
-        if options.host != "0.0.0.0" && options.host != "::" { hosts.insert(options.host.lowercased()) }
-        for host in options.allowedHosts { hosts.insert(host.lowercased()) }
-        self.allowedHosts = hosts
-        self.allowedOrigins = Set(options.allowedOrigins.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/")) })
+        self.policy = AccessPolicy(options: options)
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -233,33 +287,24 @@ struct MCPHTTPResponder: HTTPResponder {
 
     /// DNS-rebinding protection: a browser tricked into calling us sends a foreign Host or Origin.
     private func checkHostAndOrigin(_ request: Request) -> Response? {
-        if let authority = request.head.authority {
-            let host = Self.hostName(fromAuthority: authority)
-            if !allowedHosts.contains(host) {
-                return Self.json(.forbidden, ["error": "Host '\(host)' is not allowed; start the server with --allowed-host \(host) to permit it"])
-            }
+        switch policy.checkHostAndOrigin(authority: request.head.authority, origin: request.headers[.origin]) {
+        case .forbiddenHost(let host):
+            return Self.json(.forbidden, ["error": "Host '\(host)' is not allowed; start the server with --allowed-host \(host) to permit it"])
+        case .forbiddenOrigin(let origin):
+            return Self.json(.forbidden, ["error": "Origin '\(origin)' is not allowed; start the server with --allowed-origin \(origin) to permit it"])
+        default:
+            return nil
         }
-        if let origin = request.headers[.origin] {
-            let normalized = origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            let originHost = URL(string: normalized)?.host.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) } ?? ""
-            if !allowedOrigins.contains(normalized) && !HTTPSecurityPolicy.isLoopback(originHost) {
-                return Self.json(.forbidden, ["error": "Origin '\(origin)' is not allowed; start the server with --allowed-origin \(origin) to permit it"])
-            }
-        }
-        return nil
     }
 
     private func checkToken(_ request: Request) -> Response? {
-        guard let token = options.authToken else { return nil }
-        let header = request.headers[.authorization] ?? ""
-        let prefix = "bearer "
-        let presented = header.lowercased().hasPrefix(prefix) ? String(header.dropFirst(prefix.count)) : ""
-        if HTTPSecurityPolicy.constantTimeEquals(presented, token) { return nil }
+        let decision = policy.checkToken(authorization: request.headers[.authorization])
+        guard decision != .allow else { return nil }
         var response = Self.json(
             .unauthorized,
-            ["error": presented.isEmpty ? "missing bearer token; send 'Authorization: Bearer <token>'" : "invalid bearer token"])
+            ["error": decision == .missingToken ? "missing bearer token; send 'Authorization: Bearer <token>'" : "invalid bearer token"])
         response.headers[.wwwAuthenticate] =
-            presented.isEmpty ? "Bearer realm=\"ledgerchat\"" : "Bearer realm=\"ledgerchat\", error=\"invalid_token\""
+            decision == .missingToken ? "Bearer realm=\"ledgerchat\"" : "Bearer realm=\"ledgerchat\", error=\"invalid_token\""
         return response
     }
 
@@ -280,15 +325,10 @@ struct MCPHTTPResponder: HTTPResponder {
             let (response, session) = await sessions.handle(mcpRequest, validators: validators)
             return (Self.convert(response), session)
         }
-        // Stateless: tools/list and tools/call are answered directly after the transport's own checks;
-        // anything else gets a fresh transport and Server, as swift-sdk's stateless transport requires.
-        let pipeline = StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly)] + validators)
-        if request.method == .post, let body = bodyData, let direct = service.directRequest(body) {
-            let context = HTTPValidationContext(httpMethod: "POST", isInitializationRequest: false)
-            if let refusal = pipeline.validate(mcpRequest, context: context) { return (Self.convert(refusal), nil) }
-            return (Self.convert(.data(service.answer(direct), headers: [HTTPHeaderName.contentType: "application/json"])), nil)
-        }
-        let transport = StatelessHTTPServerTransport(validationPipeline: pipeline)
+        // Stateless: a fresh transport and Server per request, as swift-sdk's stateless transport requires.
+        // (The happy path of tools/list and tools/call never gets here: DirectAnswerHandler answers it.)
+        let transport = StatelessHTTPServerTransport(
+            validationPipeline: StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly)] + validators))
         let server = await service.makeServer()
         try await server.start(transport: transport)
         let response = await transport.handleRequest(mcpRequest)
@@ -326,18 +366,5 @@ struct MCPHTTPResponder: HTTPResponder {
         let (seconds, attoseconds) = duration.components
         return ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 1000).rounded() / 1000
     }
-
-    /// `localhost:8000` → `localhost`, `[::1]:8000` → `::1`.
-    static func hostName(fromAuthority authority: String) -> String {
-        let lowered = authority.lowercased()
-        if lowered.hasPrefix("[") {
-            return String(lowered.dropFirst().prefix { $0 != "]" })
-        }
-        return String(lowered.split(separator: ":", maxSplits: 1).first ?? "")
-    }
 }
 
-extension MultiThreadedEventLoopGroup {
-    /// A process-wide event loop group with a single thread, for `serve --http`.
-    static let singletonOneThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-}

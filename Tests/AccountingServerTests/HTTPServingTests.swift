@@ -73,6 +73,36 @@ struct HTTPServingTests {
         #expect(server.logLines.contains { $0.contains(#""event":"http_request""#) && $0.contains(#""status":200"#) })
     }
 
+    @Test("pipelined requests are answered in order, whichever path answers them")
+    func pipelining() throws {
+        let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile()])
+        // Three requests in one write: the first goes to the swift-sdk Server (ping), the second and third
+        // are fast-path candidates that must not overtake it.
+        let script = #"""
+            import socket, sys
+            def request(body):
+                return (f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        f"Accept: application/json, text/event-stream\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode()
+            bodies = ['{"jsonrpc":"2.0","id":1,"method":"ping"}',
+                      '{"jsonrpc":"2.0","id":2,"method":"tools/list"}',
+                      '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_bank_accounts"}}']
+            connection = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            connection.sendall(b"".join(request(body) for body in bodies))
+            received = b""
+            connection.settimeout(10)
+            while received.count(b"HTTP/1.1 200") < 3 or not received.rstrip().endswith(b"}}"):
+                chunk = connection.recv(65536)
+                if not chunk: break
+                received += chunk
+            text = received.decode()
+            print(text.find('"id":1'), text.find('"id":2'), text.find('"id":3'))
+            """#
+        let result = try run("/usr/bin/env", ["python3", "-c", script, String(server.port)], timeout: 30)
+        let positions = result.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(positions.count == 3 && positions.allSatisfy { $0 >= 0 }, "\(result.stdout) \(result.stderr)")
+        #expect(positions == positions.sorted(), "answers out of order: \(positions)")
+    }
+
     @Test("stateful: session id, SSE answers, resumption with Last-Event-ID, a GET stream, DELETE ends the session")
     func stateful() throws {
         let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile(), "--stateful"])
