@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims: variadic C functions and macros Swift cannot call directly.
@@ -27,6 +28,7 @@ let package = Package(
             name: "CNcursesw",
             providers: [.apt(["libncurses-dev"])]),
 
+        .target(name: "Curl", dependencies: ["CCurl"]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -44,6 +46,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "ledgerchat",
@@ -56,6 +59,7 @@ let package = Package(
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AccountingServerTests",

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MCP
 import NIOCore
+import ServiceLifecycle
 
 /// How `serve --http` listens and whom it lets in.
 public struct HTTPServeOptions: Sendable {
@@ -347,7 +348,9 @@ struct MCPHTTPResponder: HTTPResponder {
             return Response(
                 status: status, headers: fields,
                 body: ResponseBody { writer in
-                    for try await chunk in stream { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    // An SSE stream (above all the GET stream) may never end by itself; on SIGINT/SIGTERM it is
+                    // cut so that the graceful shutdown, which waits for open responses, can finish.
+                    for try await chunk in stream.cancelOnGracefulShutdown() { try await writer.write(ByteBuffer(bytes: chunk)) }
                     try await writer.finish(nil)
                 })
         default:

@@ -131,6 +131,15 @@ struct HTTPServingTests {
         #expect(try curl([server.url, "-d", call] + jsonHeaders).status == 400)
     }
 
+    @Test("SIGTERM shuts down promptly even with a session's GET stream open")
+    func shutdownWithOpenStream() throws {
+        let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile(), "--stateful"])
+        let initialize = #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}"#
+        let session = try #require(try curl([server.url, "-d", initialize] + jsonHeaders).headers["mcp-session-id"])
+        _ = try curl([server.url, "-H", "Accept: text/event-stream", "-H", "Mcp-Session-Id: \(session)"], timeout: 1)
+        #expect(server.terminate(within: .seconds(5)))
+    }
+
     @Test("binding beyond loopback without a token refuses to start and names both options")
     func refusesOpenBind() throws {
         let ledger = try demoLedgerFile()

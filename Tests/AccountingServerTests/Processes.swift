@@ -135,6 +135,19 @@ final class ServedProcess {
     var url: String { "http://127.0.0.1:\(port)/mcp" }
     var logLines: [String] { stderrLines.withLock { $0 } }
 
+    /// Sends SIGTERM and reports whether the server exited within the deadline (killing it otherwise).
+    func terminate(within deadline: Duration) -> Bool {
+        process.terminate()
+        let start = ContinuousClock.now
+        while process.isRunning && ContinuousClock.now - start < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return false
+        }
+        return true
+    }
+
     func stop() {
         if process.isRunning {
             process.interrupt()
