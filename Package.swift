@@ -29,6 +29,7 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]),
 
         .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -57,9 +58,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Helpers shared by test targets: the loopback servers the tests talk to.
+        .target(name: "TestSupport", path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AccountingServerTests",

@@ -1,39 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Curl
 
-/// The loopback test server (`loopback_server.py`), started once for the suite.
-final class LoopbackServer: Sendable {
-    static let shared = try! LoopbackServer()
-    let process: Process
-    let port: Int
-    /// Held open for the life of the tests: the server exits when it closes.
-    let lifeline = Pipe()
-
-    init() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("loopback_server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = lifeline
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw CurlError.invalidRequest("test server did not start") }
-        self.process = process
-        self.port = port
-    }
-
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
-}
+/// The loopback test server, started once for the suite.
+let loopback = try! PythonServer(script: "loopback_server.py")
 
 @Suite("Curl over loopback", .serialized)
 struct CurlTests {
-    let server = LoopbackServer.shared
+    let server = loopback
 
     @Test("GET returns status, headers and body")
     func get() async throws {

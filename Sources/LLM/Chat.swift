@@ -1,0 +1,148 @@
+import Curl
+import Foundation
+import MCP
+
+/// Who wrote a message in a conversation.
+public enum ChatRole: String, Sendable, Codable {
+    case system, user, assistant, tool
+}
+
+/// A tool call the model asked for. `arguments` is the raw JSON text the model wrote, parsed only when run,
+/// so that malformed arguments can be reported back to the model instead of failing the turn.
+public struct ToolCall: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    public var arguments: String
+
+    public init(id: String, name: String, arguments: String) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+/// One message of a conversation, in a provider-neutral form.
+public struct ChatMessage: Sendable, Codable, Equatable {
+    public var role: ChatRole
+    public var content: String
+    /// Calls an assistant message made.
+    public var toolCalls: [ToolCall]
+    /// For a tool message: which call it answers.
+    public var toolCallID: String?
+    /// For a tool message: whether the result is an error.
+    public var isError: Bool
+
+    public init(role: ChatRole, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, isError: Bool = false) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+        self.isError = isError
+    }
+
+    public static func system(_ text: String) -> ChatMessage { ChatMessage(role: .system, content: text) }
+    public static func user(_ text: String) -> ChatMessage { ChatMessage(role: .user, content: text) }
+    public static func assistant(_ text: String, toolCalls: [ToolCall] = []) -> ChatMessage {
+        ChatMessage(role: .assistant, content: text, toolCalls: toolCalls)
+    }
+    public static func tool(_ callID: String, _ text: String, isError: Bool = false) -> ChatMessage {
+        ChatMessage(role: .tool, content: text, toolCallID: callID, isError: isError)
+    }
+}
+
+/// A tool offered to the model.
+public struct ToolSpec: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    /// JSON Schema of the arguments.
+    public var parameters: Value
+
+    public init(name: String, description: String, parameters: Value) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+}
+
+/// What one model request asks for.
+public struct ChatRequest: Sendable {
+    public var messages: [ChatMessage]
+    public var tools: [ToolSpec]
+    public var stream: Bool
+
+    public init(messages: [ChatMessage], tools: [ToolSpec] = [], stream: Bool = true) {
+        self.messages = messages
+        self.tools = tools
+        self.stream = stream
+    }
+}
+
+/// Token counts of one model response.
+public struct Usage: Sendable, Equatable, Codable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int, outputTokens: Int) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+}
+
+/// Why the model stopped.
+public enum FinishReason: String, Sendable, Equatable, Codable {
+    case stop, toolCalls = "tool_calls", length, contentFilter = "content_filter", other
+}
+
+/// What a provider reports while a response streams in. Every provider, streamed or not, produces the same events.
+public enum ChatEvent: Sendable, Equatable {
+    case textDelta(String)
+    case toolCallStart(index: Int, id: String, name: String)
+    case toolCallArgumentsDelta(index: Int, fragment: String)
+    case toolCallEnd(index: Int)
+    case usage(Usage)
+    case finish(FinishReason)
+    /// The request is being tried again after a retryable failure (attempt counts from 2).
+    case retrying(attempt: Int, after: Duration, reason: String)
+}
+
+/// A chat model endpoint.
+public protocol ChatProvider: Sendable {
+    /// Sends the conversation and streams the answer as events.
+    func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error>
+}
+
+/// A complete response, put together from events.
+public struct ChatResponse: Sendable, Equatable {
+    public var text: String = ""
+    public var toolCalls: [ToolCall] = []
+    public var usage: Usage?
+    public var finishReason: FinishReason?
+    public var retries = 0
+
+    public init() {}
+
+    /// Folds one event in.
+    public mutating func apply(_ event: ChatEvent) {
+        switch event {
+        case .textDelta(let text): self.text += text
+        case .toolCallStart(let index, let id, let name):
+            while toolCalls.count <= index { toolCalls.append(ToolCall(id: "", name: "", arguments: "")) }
+            toolCalls[index].id = id
+            toolCalls[index].name = name
+        case .toolCallArgumentsDelta(let index, let fragment):
+            while toolCalls.count <= index { toolCalls.append(ToolCall(id: "", name: "", arguments: "")) }
+            toolCalls[index].arguments += fragment
+        case .toolCallEnd: break
+        case .usage(let usage): self.usage = usage
+        case .finish(let reason): finishReason = reason
+        case .retrying: retries += 1
+        }
+    }
+
+    /// Sends a request and collects the whole answer.
+    public static func collect(from provider: any ChatProvider, _ request: ChatRequest) async throws -> ChatResponse {
+        var response = ChatResponse()
+        for try await event in provider.send(request) { response.apply(event) }
+        return response
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A Python test server from `Tests/Support/` (standard library only), running on a free loopback port for as long
+/// as the test process lives: it exits when its stdin, held open here, closes.
+public final class PythonServer: Sendable {
+    public let port: Int
+    private let process: Process
+    private let lifeline: Pipe
+
+    /// Starts `Tests/Support/<script>` and waits for it to print its port.
+    public init(script: String) throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path]
+        let output = Pipe()
+        let lifeline = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = lifeline
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            throw PythonServerError(description: "\(script) did not start (is python3 installed?)")
+        }
+        self.process = process
+        self.lifeline = lifeline
+        self.port = port
+    }
+
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+}
+
+public struct PythonServerError: Error, CustomStringConvertible {
+    public var description: String
+}
