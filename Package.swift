@@ -29,7 +29,9 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]),
 
         .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(name: "MCPClient", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -59,10 +61,16 @@ let package = Package(
             ]),
 
         // Helpers shared by test targets: the loopback servers the tests talk to.
-        .target(name: "TestSupport", path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
+        .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", "TestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(

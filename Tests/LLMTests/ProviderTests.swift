@@ -6,39 +6,11 @@ import Testing
 
 @testable import LLM
 
-/// The scripted LLM server (`Tests/Support/scripted_llm.py`), shared by the suite.
-let scripted = try! PythonServer(script: "scripted_llm.py")
+let scripted = ScriptedLLM.shared
 
-/// One scripted answer, written in the wire format under test.
-struct Step: Encodable {
-    var status = 200
-    var headers: [String: String] = [:]
-    var chunks: [String]
-    var stream = false
-    var delay_ms = 0
-    var cut_after: Int?
+func script(_ steps: [Step]) async throws { try await scripted.script(steps) }
 
-    static func sse(_ events: [String], cutAfter: Int? = nil) -> Step {
-        Step(headers: ["Content-Type": "text/event-stream"], chunks: events, stream: true, cut_after: cutAfter)
-    }
-
-    static func json(_ body: String, status: Int = 200, headers: [String: String] = [:]) -> Step {
-        Step(status: status, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, chunks: [body])
-    }
-}
-
-func script(_ steps: [Step]) async throws {
-    struct Script: Encodable { var steps: [Step] }
-    let body = try JSONEncoder().encode(Script(steps: steps))
-    let (response, _) = try await Curl.data(CurlRequest(url: scripted.url("/__script"), method: "POST", body: body))
-    #expect(response.status == 200)
-}
-
-/// What the scripted server received: path, headers (as sent), JSON body.
-func receivedRequests() async throws -> [[String: Any]] {
-    let (_, body) = try await Curl.data(CurlRequest(url: scripted.url("/__requests")))
-    return try JSONSerialization.jsonObject(with: body) as? [[String: Any]] ?? []
-}
+func receivedRequests() async throws -> [[String: Any]] { try await scripted.requests() }
 
 /// Sleeps are recorded instead of waited for, so retry tests run instantly.
 final class SleepRecorder: @unchecked Sendable {

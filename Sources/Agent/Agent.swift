@@ -1,0 +1,234 @@
+import Foundation
+import LLM
+import MCP
+
+/// How the agent behaves.
+public struct AgentSettings: Sendable {
+    /// Model requests per question before the agent gives up.
+    public var maxRounds: Int
+    /// Tokens of one tool result the model may see (the user always sees all of it).
+    public var resultBudgetTokens: Int
+
+    public init(maxRounds: Int = 8, resultBudgetTokens: Int = 1500) {
+        self.maxRounds = max(1, maxRounds)
+        self.resultBudgetTokens = resultBudgetTokens
+    }
+}
+
+/// A tool call as it ran: what the model asked, what came back, how long it took.
+public struct ExecutedToolCall: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// The arguments as the model wrote them.
+    public var rawArguments: String
+    /// Parsed arguments; nil when the model's JSON did not parse.
+    public var arguments: [String: Value]?
+    /// The full result for the user (structured content included).
+    public var outcome: ToolOutcome
+    /// What the model was shown.
+    public var modelText: String
+    public var duration: Duration
+    public var round: Int
+    /// Whether it needed approval, and whether it got it.
+    public var approval: Approval
+
+    public enum Approval: String, Sendable, Equatable {
+        case notNeeded = "not_needed", approved, refused
+    }
+}
+
+/// What happens during a question, for live display and traces.
+public enum AgentEvent: Sendable {
+    case roundStarted(Int)
+    case textDelta(String)
+    case retrying(attempt: Int, after: Duration, reason: String)
+    case toolCallStarted(id: String, name: String, arguments: String)
+    case toolCallFinished(ExecutedToolCall)
+    case roundFinished(round: Int, usage: Usage?, latency: Duration)
+}
+
+/// The outcome of one question.
+public struct AgentAnswer: Sendable {
+    public var text: String
+    public var toolCalls: [ExecutedToolCall]
+    public var usage: Usage
+    public var rounds: Int
+    public var duration: Duration
+    public var retries: Int
+    /// The conversation as it stands, for the next question.
+    public var messages: [ChatMessage]
+}
+
+/// Why a question got no answer.
+public enum AgentError: Error, CustomStringConvertible, LocalizedError {
+    case noAnswer(rounds: Int, toolCalls: [ExecutedToolCall])
+
+    public var description: String {
+        switch self {
+        case .noAnswer(let rounds, let calls):
+            return "The model did not answer within \(rounds) rounds (\(calls.count) tool calls). "
+                + "Ask more specifically, or raise max_rounds."
+        }
+    }
+
+    public var errorDescription: String? { description }
+}
+
+/// The tool-calling loop: send the conversation with the tools, run every call the model asks for (concurrently
+/// when several), give the results back, and repeat until the model answers or the round limit is reached.
+public struct Agent: Sendable {
+    public let provider: any ChatProvider
+    public let tools: any ToolRunner
+    public let approval: any ApprovalHandler
+    public let settings: AgentSettings
+
+    public init(provider: any ChatProvider, tools: any ToolRunner, approval: any ApprovalHandler, settings: AgentSettings = AgentSettings()) {
+        self.provider = provider
+        self.tools = tools
+        self.approval = approval
+        self.settings = settings
+    }
+
+    /// Answers one question, continuing `history` (which starts with the system prompt).
+    public func ask(
+        _ question: String, history: [ChatMessage], onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+    ) async throws -> AgentAnswer {
+        let started = ContinuousClock.now
+        let available = try await tools.listTools()
+        let byName = Dictionary(available.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var messages = history + [.user(question)]
+        var executed: [ExecutedToolCall] = []
+        var usage = Usage(inputTokens: 0, outputTokens: 0)
+        var retries = 0
+        var seenCalls: Set<String> = []
+
+        for round in 1...settings.maxRounds {
+            onEvent(.roundStarted(round))
+            let roundStarted = ContinuousClock.now
+            var response = ChatResponse()
+            for try await event in provider.send(ChatRequest(messages: messages, tools: available.map(\.spec))) {
+                response.apply(event)
+                switch event {
+                case .textDelta(let text): onEvent(.textDelta(text))
+                case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
+                default: break
+                }
+            }
+            retries += response.retries
+            if let roundUsage = response.usage {
+                usage.inputTokens += roundUsage.inputTokens
+                usage.outputTokens += roundUsage.outputTokens
+            }
+            onEvent(.roundFinished(round: round, usage: response.usage, latency: ContinuousClock.now - roundStarted))
+            let calls = response.toolCalls.enumerated().map { index, call in
+                ToolCall(id: call.id.isEmpty ? "call_\(round)_\(index)" : call.id, name: call.name, arguments: call.arguments)
+            }
+            messages.append(.assistant(response.text, toolCalls: calls))
+            if calls.isEmpty {
+                return AgentAnswer(
+                    text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
+                    retries: retries, messages: messages)
+            }
+            // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
+            var plans: [(call: ToolCall, plan: CallPlan)] = []
+            for call in calls {
+                let plan = plan(for: call, tools: byName, seen: &seenCalls)
+                plans.append((call, plan))
+            }
+            let results = await withTaskGroup(of: (Int, ExecutedToolCall).self) { group in
+                for (index, entry) in plans.enumerated() {
+                    group.addTask {
+                        onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: entry.call.arguments))
+                        let result = await execute(entry.call, entry.plan, round: round)
+                        onEvent(.toolCallFinished(result))
+                        return (index, result)
+                    }
+                }
+                var collected: [(Int, ExecutedToolCall)] = []
+                for await result in group { collected.append(result) }
+                return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            executed += results
+            for result in results {
+                messages.append(.tool(result.id, result.modelText, isError: result.outcome.isError))
+            }
+        }
+        throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
+    }
+
+    /// What to do with one call before running anything.
+    enum CallPlan {
+        case run(AgentTool, [String: Value])
+        case reject(String, arguments: [String: Value]?)
+    }
+
+    func plan(for call: ToolCall, tools: [String: AgentTool], seen: inout Set<String>) -> CallPlan {
+        guard let tool = tools[call.name] else {
+            let names = tools.keys.sorted().joined(separator: ", ")
+            return .reject("Unknown tool '\(call.name)'. Available tools: \(names).", arguments: nil)
+        }
+        let text = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
+        let arguments: [String: Value]
+        if text.isEmpty {
+            arguments = [:]
+        } else if let data = text.data(using: .utf8), let parsed = try? JSONDecoder().decode([String: Value].self, from: data) {
+            arguments = parsed
+        } else {
+            return .reject(
+                "The arguments for \(call.name) are not a valid JSON object: \(text.prefix(200)). "
+                    + "Call it again with a JSON object matching its input schema.", arguments: nil)
+        }
+        let key = call.name + "\u{0}" + canonical(.object(arguments))
+        if seen.contains(key) {
+            return .reject(
+                "This exact call of \(call.name) was already made with the same arguments; its result is above. "
+                    + "Answer from it, or call with different arguments.", arguments: arguments)
+        }
+        seen.insert(key)
+        return .run(tool, arguments)
+    }
+
+    func execute(_ call: ToolCall, _ plan: CallPlan, round: Int) async -> ExecutedToolCall {
+        let started = ContinuousClock.now
+        func finished(_ outcome: ToolOutcome, arguments: [String: Value]?, approval: ExecutedToolCall.Approval, modelText: String? = nil) -> ExecutedToolCall {
+            ExecutedToolCall(
+                id: call.id, name: call.name, rawArguments: call.arguments, arguments: arguments, outcome: outcome,
+                modelText: modelText ?? ModelView.bound(outcome.text, budgetTokens: settings.resultBudgetTokens),
+                duration: ContinuousClock.now - started, round: round, approval: approval)
+        }
+        switch plan {
+        case .reject(let message, let arguments):
+            return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: .notNeeded)
+        case .run(let tool, let arguments):
+            var approvalState = ExecutedToolCall.Approval.notNeeded
+            if !tool.readOnly {
+                guard await approval.approve(call, tool: tool, arguments: arguments) else {
+                    let message = "The user declined to run \(tool.name); nothing was changed. Tell the user, and do not retry it."
+                    return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: .refused)
+                }
+                approvalState = .approved
+            }
+            do {
+                let outcome = try await tools.call(tool.name, arguments: arguments)
+                return finished(outcome, arguments: arguments, approval: approvalState)
+            } catch {
+                let message = "\(tool.name) failed: \(error). The server may be down; tell the user."
+                return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: approvalState)
+            }
+        }
+    }
+
+    /// A stable text form of a JSON value (sorted keys), to recognise identical calls.
+    func canonical(_ value: Value) -> String {
+        switch value {
+        case .object(let object): return "{" + object.keys.sorted().map { "\($0):\(canonical(object[$0]!))" }.joined(separator: ",") + "}"
+        case .array(let items): return "[" + items.map(canonical).joined(separator: ",") + "]"
+        case .string(let text): return "\"\(text)\""
+        case .int(let number): return String(number)
+        case .double(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .bool(let flag): return String(flag)
+        case .null: return "null"
+        case .data(_, let data): return data.base64EncodedString()
+        }
+    }
+}
