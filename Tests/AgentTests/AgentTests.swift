@@ -10,7 +10,8 @@ import Testing
 
 @testable import Agent
 
-let llm = ScriptedLLM.shared
+/// This target's own scripted server: suites of other targets run in parallel with their own.
+let llm = try! ScriptedLLM()
 let anchor = LedgerDate(iso: "2026-11-25")!
 
 /// An agent wired as `ask` wires it: the scripted model over libcurl, the demo ledger through in-process MCP.

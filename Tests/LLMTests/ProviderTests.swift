@@ -6,7 +6,8 @@ import Testing
 
 @testable import LLM
 
-let scripted = ScriptedLLM.shared
+/// This target's own scripted server: suites of other targets run in parallel with their own.
+let scripted = try! ScriptedLLM()
 
 func script(_ steps: [Step]) async throws { try await scripted.script(steps) }
 

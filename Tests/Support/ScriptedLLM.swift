@@ -3,7 +3,6 @@ import Foundation
 
 /// The scripted LLM server (`scripted_llm.py`): each model request gets the next uploaded step, byte for byte.
 public final class ScriptedLLM: Sendable {
-    public static let shared = try! ScriptedLLM()
     public let server: PythonServer
 
     public init() throws { server = try PythonServer(script: "scripted_llm.py") }
