@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "MCPClient", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "Render", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -71,6 +72,7 @@ let package = Package(
                 "Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(

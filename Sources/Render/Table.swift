@@ -1,0 +1,187 @@
+import MCP
+
+/// A table ready to lay out: titled columns and already formatted cells.
+public struct Table: Sendable, Equatable {
+    public enum Alignment: Sendable, Equatable { case left, right }
+
+    public struct Column: Sendable, Equatable {
+        public var title: String
+        public var alignment: Alignment
+        /// Text columns give way first when the table is too wide; numbers and dates keep their width.
+        public var shrinkable: Bool
+    }
+
+    /// What the table shows, e.g. "lines" of an invoice; nil for the main list.
+    public var title: String?
+    public var columns: [Column]
+    public var rows: [[String]]
+    /// A line under the table, e.g. "Showing 1–5 of 120 invoices".
+    public var footer: String?
+}
+
+/// Turns a tool's `structuredContent` into tables, using its `outputSchema` to know money from numbers and dates
+/// from text. Pure: no terminal, so the same tables serve `ask`, the TUI and exports.
+public enum TableRenderer {
+    /// The tables in a result: one per list of records, or a field/value table for a single record.
+    public static func tables(from structured: Value, schema: Value?) -> [Table] {
+        guard case .object(let object) = structured else { return [] }
+        let properties = schemaProperties(schema)
+        let keys = orderedKeys(structured, schema: schema)
+        // Single nested records first (an invoice's header), then the lists (its lines), the main "items" first.
+        var tables: [Table] = keys.compactMap { key in
+            guard case .object(let record)? = object[key], record.values.contains(where: isScalar) else { return nil }
+            var table = fieldTable(record, schema: properties[key])
+            table.title = humanize(key)
+            return table
+        }
+        let listKeys = keys.filter { key in
+            if case .array(let items)? = object[key] { return items.contains { if case .object = $0 { return true } else { return false } } }
+            return false
+        }
+        for key in listKeys.filter({ $0 == "items" }) + listKeys.filter({ $0 != "items" }) {
+            guard case .array(let items)? = object[key] else { continue }
+            var table = recordTable(items, schema: properties[key].flatMap { field($0, "items") })
+            table.title = key == "items" ? nil : humanize(key)
+            if key == "items", case .string(let summary)? = object["summary"] { table.footer = summary }
+            tables.append(table)
+        }
+        if tables.isEmpty, object.values.contains(where: isScalar) {
+            tables.append(fieldTable(object, schema: schema))
+        }
+        return tables
+    }
+
+    /// A table of records with one column per field, ids and bookkeeping fields left out.
+    static func recordTable(_ items: [Value], schema: Value?) -> Table {
+        let records = items.compactMap { item -> [String: Value]? in if case .object(let object) = item { return object } else { return nil } }
+        var keys: [String] = []
+        for key in orderedKeys(records.first.map(Value.object) ?? .object([:]), schema: schema) where !hiddenColumn(key) {
+            keys.append(key)
+        }
+        let properties = schemaProperties(schema)
+        let kinds = keys.map { kind(of: $0, schema: properties[$0], sample: records.first?[$0]) }
+        let columns = zip(keys, kinds).map { key, kind in
+            Table.Column(title: humanize(key), alignment: kind.isNumeric ? .right : .left, shrinkable: kind == .text)
+        }
+        let rows = records.map { record in zip(keys, kinds).map { key, kind in format(record[key] ?? .null, as: kind) } }
+        return Table(title: nil, columns: columns, rows: rows, footer: nil)
+    }
+
+    /// A two-column table: field, value.
+    static func fieldTable(_ object: [String: Value], schema: Value?) -> Table {
+        let properties = schemaProperties(schema)
+        let rows = orderedKeys(.object(object), schema: schema).compactMap { key -> [String]? in
+            guard let value = object[key], isScalar(value), !hiddenColumn(key) else { return nil }
+            return [humanize(key), format(value, as: kind(of: key, schema: properties[key], sample: value))]
+        }
+        return Table(
+            title: nil,
+            columns: [Table.Column(title: "Field", alignment: .left, shrinkable: false), Table.Column(title: "Value", alignment: .left, shrinkable: true)],
+            rows: rows, footer: nil)
+    }
+
+    // MARK: Kinds and formatting
+
+    enum Kind: Equatable {
+        case money, date, integer, number, boolean, text
+        var isNumeric: Bool { self == .money || self == .integer || self == .number }
+    }
+
+    static func kind(of key: String, schema: Value?, sample: Value?) -> Kind {
+        if let format = schema.flatMap({ field($0, "format") })?.stringValue {
+            if format == "money-cents" { return .money }
+            if format == "date" { return .date }
+        }
+        if key.hasSuffix("_cents") { return .money }
+        let types: [String]
+        switch schema.flatMap({ field($0, "type") }) {
+        case .string(let type)?: types = [type]
+        case .array(let list)?: types = list.compactMap(\.stringValue)
+        default: types = []
+        }
+        if types.contains("integer") { return .integer }
+        if types.contains("number") { return .number }
+        if types.contains("boolean") { return .boolean }
+        switch sample {
+        case .int?: return .integer
+        case .double?: return .number
+        case .bool?: return .boolean
+        default: return .text
+        }
+    }
+
+    static func format(_ value: Value, as kind: Kind) -> String {
+        switch (value, kind) {
+        case (.null, _): return ""
+        case (.int(let cents), .money): return euros(cents)
+        case (.double(let cents), .money): return euros(Int(cents.rounded()))
+        case (.bool(let flag), _): return flag ? "yes" : "no"
+        case (.int(let number), _): return String(number)
+        case (.double(let number), _): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case (.string(let text), _):
+            let flat = text.replacingOccurrences(of: "\n", with: " ")
+            return kind == .text && isEnumLike(flat) ? flat.replacingOccurrences(of: "_", with: " ") : flat
+        default: return ""
+        }
+    }
+
+    /// `1234567` → `12.345,67 €`.
+    public static func euros(_ cents: Int) -> String {
+        let sign = cents < 0 ? "-" : ""
+        var digits = String(cents.magnitude / 100)
+        var grouped = ""
+        while digits.count > 3 {
+            grouped = "." + digits.suffix(3) + grouped
+            digits.removeLast(3)
+        }
+        let rest = cents.magnitude % 100
+        return "\(sign)\(digits)\(grouped),\(rest < 10 ? "0" : "")\(rest) €"
+    }
+
+    /// `partially_paid` reads better as "partially paid"; names and text with spaces are left alone.
+    static func isEnumLike(_ text: String) -> Bool {
+        text.contains("_") && text.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber }
+    }
+
+    /// `gross_cents` → "Gross", `contact_name` → "Contact name".
+    public static func humanize(_ key: String) -> String {
+        var words = key.split(separator: "_").map(String.init)
+        if words.last == "cents" { words.removeLast() }
+        let text = words.joined(separator: " ")
+        return text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    static func hiddenColumn(_ key: String) -> Bool {
+        key == "id" || key.hasSuffix("_id") || key == "currency" || key == "summary"
+    }
+
+    // MARK: Schema helpers
+
+    static func field(_ value: Value, _ key: String) -> Value? {
+        if case .object(let object) = value { return object[key] }
+        return nil
+    }
+
+    static func schemaProperties(_ schema: Value?) -> [String: Value] {
+        if let schema, case .object(let properties)? = field(schema, "properties") { return properties }
+        return [:]
+    }
+
+    /// Field order: the schema's `required` list (which keeps the author's order), then the rest alphabetically.
+    static func orderedKeys(_ value: Value, schema: Value?) -> [String] {
+        guard case .object(let object) = value else { return [] }
+        var keys: [String] = []
+        if let schema, case .array(let required)? = field(schema, "required") {
+            keys = required.compactMap(\.stringValue).filter { object[$0] != nil }
+        }
+        keys += object.keys.filter { !keys.contains($0) }.sorted()
+        return keys
+    }
+
+    static func isScalar(_ value: Value) -> Bool {
+        switch value {
+        case .object, .array, .data: return false
+        default: return true
+        }
+    }
+}
