@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerchat",
             dependencies: [
-                "Config", "Ledger", "AccountingServer",
+                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "AccountingServerTests",
             dependencies: [
-                "AccountingServer", "Ledger",
+                "AccountingServer", "Ledger", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
     ],

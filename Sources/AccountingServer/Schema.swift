@@ -2,8 +2,11 @@ import MCP
 
 /// Small builders for the JSON Schemas of tool inputs and outputs, so each tool reads as a list of fields.
 enum JSONSchema {
+    /// - Parameter columns: for records shown as table rows, the fields worth a column, in order. Written as the
+    ///   `x-columns` annotation, which validators ignore and table renderers use.
     static func object(
-        _ properties: [String: Value], required: [String] = [], description: String? = nil, additionalProperties: Bool = false
+        _ properties: [String: Value], required: [String] = [], description: String? = nil, additionalProperties: Bool = false,
+        columns: [String] = []
     ) -> Value {
         var schema: [String: Value] = [
             "type": "object",
@@ -11,6 +14,7 @@ enum JSONSchema {
             "additionalProperties": .bool(additionalProperties),
         ]
         if !required.isEmpty { schema["required"] = .array(required.map { .string($0) }) }
+        if !columns.isEmpty { schema["x-columns"] = .array(columns.map { .string($0) }) }
         if let description { schema["description"] = .string(description) }
         return .object(schema)
     }

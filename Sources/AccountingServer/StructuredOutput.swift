@@ -31,7 +31,7 @@ enum Structured {
         required: [
             "id", "customer_number", "name", "kind", "category", "email", "phone", "street", "postal_code", "city",
             "country", "vat_id", "created_on",
-        ])
+        ], columns: ["customer_number", "name", "category", "city", "email"])
 
     static func contact(_ contact: Contact) -> Value {
         .object([
@@ -67,7 +67,7 @@ enum Structured {
             "id", "number", "contact_id", "contact_name", "invoice_date", "delivery_date", "due_date", "status", "overdue",
             "title", "currency", "net_cents", "tax_cents", "gross_cents", "paid_cents", "discount_cents",
             "outstanding_cents",
-        ])
+        ], columns: ["number", "contact_name", "invoice_date", "due_date", "status", "gross_cents", "outstanding_cents"])
 
     static func invoice(_ invoice: Invoice, today: LedgerDate) -> Value {
         .object([
@@ -94,7 +94,7 @@ enum Structured {
             "tax_cents": JSONSchema.cents("VAT amount"),
             "gross_cents": JSONSchema.cents("Gross amount"),
         ],
-        required: ["position", "description", "quantity", "unit", "unit_price_cents", "tax_rate", "net_cents", "tax_cents", "gross_cents"])
+        required: ["position", "description", "quantity", "unit", "unit_price_cents", "tax_rate", "net_cents", "tax_cents", "gross_cents"], columns: ["position", "description", "quantity", "unit", "unit_price_cents", "tax_rate", "gross_cents"])
 
     static func line(_ line: DocumentLine) -> Value {
         .object([
@@ -111,7 +111,7 @@ enum Structured {
             "payment_date": JSONSchema.date("Date of payment"),
             "amount_cents": JSONSchema.cents("Amount paid"),
             "discount_cents": JSONSchema.cents("Early-payment discount granted"),
-        ], required: ["id", "transaction_id", "payment_date", "amount_cents", "discount_cents"])
+        ], required: ["id", "transaction_id", "payment_date", "amount_cents", "discount_cents"], columns: ["payment_date", "amount_cents", "discount_cents"])
 
     static func payment(_ payment: Payment) -> Value {
         .object([
@@ -142,7 +142,7 @@ enum Structured {
         required: [
             "id", "number", "contact_id", "supplier_name", "kind", "category", "voucher_date", "due_date", "status",
             "description", "reverse_charge", "net_cents", "tax_cents", "gross_cents", "paid_cents",
-        ])
+        ], columns: ["number", "voucher_date", "supplier_name", "description", "category", "gross_cents", "status"])
 
     static func voucher(_ voucher: Voucher) -> Value {
         .object([
@@ -166,7 +166,7 @@ enum Structured {
             "opening_date": JSONSchema.date("Date of the opening balance"),
             "opening_balance_cents": JSONSchema.cents("Opening balance"),
             "balance_cents": JSONSchema.cents("Current balance"),
-        ], required: ["id", "name", "iban", "type", "accounting_number", "opening_date", "opening_balance_cents", "balance_cents"])
+        ], required: ["id", "name", "iban", "type", "accounting_number", "opening_date", "opening_balance_cents", "balance_cents"], columns: ["name", "type", "iban", "accounting_number", "balance_cents"])
 
     static func bankAccount(_ account: BankAccount) -> Value {
         .object([
@@ -192,7 +192,7 @@ enum Structured {
         required: [
             "id", "bank_account_id", "bank_account_name", "value_date", "amount_cents", "purpose", "counterparty",
             "counterparty_iban", "status",
-        ])
+        ], columns: ["value_date", "amount_cents", "counterparty", "purpose", "bank_account_name", "status"])
 
     static func transaction(_ transaction: BankTransaction) -> Value {
         .object([

@@ -19,6 +19,10 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible, LocalizedE
 public indirect enum ConfigType: Sendable {
     case string
     case integer(ClosedRange<Int>?)
+    /// A TOML float or integer, e.g. a temperature or a price.
+    case number(ClosedRange<Double>?)
+    /// An inline table of strings, e.g. extra HTTP headers.
+    case stringTable
     case boolean
     case stringList
     /// A string from a closed list.
@@ -33,6 +37,9 @@ public indirect enum ConfigType: Sendable {
         case .string: return "a string"
         case .integer(let range?): return "an integer from \(range.lowerBound) to \(range.upperBound)"
         case .integer(nil): return "an integer"
+        case .number(let range?): return "a number from \(range.lowerBound) to \(range.upperBound)"
+        case .number(nil): return "a number"
+        case .stringTable: return "a table of strings, e.g. { Name = \"value\" }"
         case .boolean: return "true or false"
         case .stringList: return "a list of strings"
         case .choice(let values): return "one of \(values.map { "\"\($0)\"" }.joined(separator: ", "))"
@@ -45,6 +52,8 @@ public indirect enum ConfigType: Sendable {
 public indirect enum ConfigValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
+    case number(Double)
+    case stringTable([String: String])
     case boolean(Bool)
     case stringList([String])
     case table([String: ConfigValue])
@@ -63,8 +72,40 @@ public struct LedgerchatConfig: Sendable, Equatable {
     /// `[serve]`: defaults for `ledgerchat serve`.
     public var serve = ServeSettings()
 
+    /// `default_model`: the `[models.NAME]` used when no `--model` is given.
+    public var defaultModel: String?
+    /// `[models.NAME]`, by name.
+    public var models: [String: ModelSettings] = [:]
+    /// `[agent]`.
+    public var agent = AgentConfig()
+
     /// Environment variables that `${NAME}` referred to but were not set, by key.
     public var unsetVariables: [String: [String]] = [:]
+
+    public init() {}
+}
+
+/// One `[models.NAME]` section: an LLM endpoint.
+public struct ModelSettings: Sendable, Equatable {
+    public var provider: String
+    public var baseURL: String?
+    public var model: String
+    public var apiKey: String?
+    public var temperature: Double?
+    public var maxTokens: Int?
+    public var contextWindow: Int?
+    public var inputPricePerMillion: Double?
+    public var outputPricePerMillion: Double?
+    public var headers: [String: String] = [:]
+    /// Seconds without a byte before a streaming answer counts as stalled.
+    public var timeout: Int?
+}
+
+/// `[agent]`: how questions are answered.
+public struct AgentConfig: Sendable, Equatable {
+    public var maxRounds: Int?
+    public var resultBudgetTokens: Int?
+    public var traceDirectory: String?
 
     public init() {}
 }
@@ -87,6 +128,26 @@ public struct ServeSettings: Sendable, Equatable {
 extension LedgerchatConfig {
     /// Every key the file may hold. `config.example.toml` documents each of them; a test keeps the two in step.
     public static let schema: [String: ConfigType] = [
+        "default_model": .string,
+        "models": .namedTables(
+            .table([
+                "provider": .choice(["openai", "anthropic"]),
+                "base_url": .string,
+                "model": .string,
+                "api_key": .string,
+                "temperature": .number(0...2),
+                "max_tokens": .integer(1...1_000_000),
+                "context_window": .integer(1...10_000_000),
+                "input_price_per_million": .number(0...10_000),
+                "output_price_per_million": .number(0...10_000),
+                "headers": .stringTable,
+                "timeout": .integer(1...3600),
+            ])),
+        "agent": .table([
+            "max_rounds": .integer(1...50),
+            "result_budget_tokens": .integer(100...100_000),
+            "trace_dir": .string,
+        ]),
         "ledger": .table([
             "path": .string,
             "seed": .integer(0...Int.max),
@@ -158,6 +219,38 @@ extension LedgerchatConfig {
                 config.demoAnchorDate = anchor
             }
         }
+        config.defaultModel = root["default_model"]?.stringValue
+        if case .table(let models)? = root["models"] {
+            for (name, value) in models {
+                guard case .table(let fields) = value else { continue }
+                guard let model = fields["model"]?.stringValue, let provider = fields["provider"]?.stringValue else {
+                    throw ConfigError(
+                        file: file, key: "models.\(name)",
+                        message: "needs at least provider (\"openai\" or \"anthropic\") and model. See config.example.toml.")
+                }
+                var settings = ModelSettings(provider: provider, model: model)
+                settings.baseURL = fields["base_url"]?.stringValue
+                settings.apiKey = fields["api_key"]?.stringValue
+                settings.temperature = fields["temperature"]?.numberValue
+                settings.maxTokens = fields["max_tokens"]?.integerValue
+                settings.contextWindow = fields["context_window"]?.integerValue
+                settings.inputPricePerMillion = fields["input_price_per_million"]?.numberValue
+                settings.outputPricePerMillion = fields["output_price_per_million"]?.numberValue
+                settings.headers = fields["headers"]?.stringTableValue ?? [:]
+                settings.timeout = fields["timeout"]?.integerValue
+                config.models[name] = settings
+            }
+        }
+        if let name = config.defaultModel, config.models[name] == nil {
+            throw ConfigError(
+                file: file, key: "default_model",
+                message: "names \"\(name)\", but there is no [models.\(name)]; known models: \(config.models.keys.sorted().joined(separator: ", "))")
+        }
+        if case .table(let agent)? = root["agent"] {
+            config.agent.maxRounds = agent["max_rounds"]?.integerValue
+            config.agent.resultBudgetTokens = agent["result_budget_tokens"]?.integerValue
+            config.agent.traceDirectory = agent["trace_dir"]?.stringValue.map(expandTilde)
+        }
         if case .table(let serve)? = root["serve"] {
             config.serve.toolset = serve["toolset"]?.stringValue
             config.serve.readOnly = serve["read_only"]?.booleanValue
@@ -212,6 +305,23 @@ extension LedgerchatConfig {
             guard raw.type == .int, let number = raw.int else { throw mismatch() }
             if let range, !range.contains(number) { throw mismatch() }
             return .integer(number)
+        case .number(let range):
+            let number: Double
+            if raw.type == .double, let double = raw.double { number = double } else if raw.type == .int, let int = raw.int { number = Double(int) } else {
+                throw mismatch()
+            }
+            if let range, !range.contains(number) { throw mismatch() }
+            return .number(number)
+        case .stringTable:
+            guard let table = raw.table else { throw mismatch() }
+            var strings: [String: String] = [:]
+            for key in table.keys {
+                guard let text = table[key]?.string else {
+                    throw ConfigError(file: file, key: "\(keyPath).\(key)", message: "expected a string, got \(describe(table[key]!))")
+                }
+                strings[key] = expand(text, keyPath: "\(keyPath).\(key)", environment: environment, unset: &unset)
+            }
+            return .stringTable(strings)
         case .boolean:
             guard raw.type == .bool, let flag = raw.bool else { throw mismatch() }
             return .boolean(flag)
@@ -285,5 +395,7 @@ extension ConfigValue {
     var stringValue: String? { if case .string(let value) = self { return value } else { return nil } }
     var integerValue: Int? { if case .integer(let value) = self { return value } else { return nil } }
     var booleanValue: Bool? { if case .boolean(let value) = self { return value } else { return nil } }
+    var numberValue: Double? { if case .number(let value) = self { return value } else { return nil } }
+    var stringTableValue: [String: String]? { if case .stringTable(let value) = self { return value } else { return nil } }
     var stringListValue: [String]? { if case .stringList(let value) = self { return value } else { return nil } }
 }

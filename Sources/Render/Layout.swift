@@ -10,16 +10,20 @@ public enum TableLayout {
         }
         var visible = table.columns.count
         func total() -> Int { widths.prefix(visible).reduce(0, +) + gap * max(0, visible - 1) }
-        // Shrink the widest shrinkable column, one character at a time, down to a floor.
-        let floor = 6
-        while total() > width {
-            let candidates = (0..<visible).filter { table.columns[$0].shrinkable && widths[$0] > floor }
-            guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else {
-                if visible > 1 { visible -= 1; continue }
-                break
+        /// Narrows the widest shrinkable column, a cell at a time, while any is wider than `floor`.
+        func shrink(to floor: Int) {
+            while total() > width {
+                let candidates = (0..<visible).filter { table.columns[$0].shrinkable && widths[$0] > floor }
+                guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { return }
+                widths[widest] -= 1
             }
-            widths[widest] -= 1
         }
+        // Long text gives way first, short identifiers keep their width; then columns go from the right;
+        // only a single remaining column is cut harder.
+        shrink(to: 14)
+        while total() > width && visible > 1 { visible -= 1 }
+        shrink(to: 14)
+        shrink(to: 4)
         func render(_ cells: [String]) -> String {
             (0..<visible).map { index in
                 let text = DisplayWidth.truncate(cells[index], to: widths[index])

@@ -55,8 +55,12 @@ public enum TableRenderer {
     static func recordTable(_ items: [Value], schema: Value?) -> Table {
         let records = items.compactMap { item -> [String: Value]? in if case .object(let object) = item { return object } else { return nil } }
         var keys: [String] = []
-        for key in orderedKeys(records.first.map(Value.object) ?? .object([:]), schema: schema) where !hiddenColumn(key) {
-            keys.append(key)
+        if let schema, case .array(let preferred)? = field(schema, "x-columns") {
+            // The server said which fields make the table.
+            keys = preferred.compactMap(\.stringValue).filter { key in records.contains { $0[key] != nil } }
+        }
+        if keys.isEmpty {
+            keys = orderedKeys(records.first.map(Value.object) ?? .object([:]), schema: schema).filter { !hiddenColumn($0) }
         }
         let properties = schemaProperties(schema)
         let kinds = keys.map { kind(of: $0, schema: properties[$0], sample: records.first?[$0]) }

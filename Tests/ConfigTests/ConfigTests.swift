@@ -92,6 +92,42 @@ struct ConfigTests {
         #expect(error.description.contains(message), "\(error)")
     }
 
+    @Test("models: provider, key from the environment, prices, headers; default_model must exist")
+    func models() throws {
+        let path = write(
+            """
+            default_model = "gpt"
+            [models.gpt]
+            provider = "openai"
+            base_url = "https://api.openai.com/v1"
+            model = "gpt-4.1-mini"
+            api_key = "${OPENAI_API_KEY}"
+            temperature = 0
+            input_price_per_million = 0.4
+            output_price_per_million = 1.6
+            headers = { "X-Team" = "books" }
+            [models.claude]
+            provider = "anthropic"
+            model = "claude-sonnet"
+            [agent]
+            max_rounds = 5
+            """, name: "models.toml")
+        let config = try LedgerchatConfig.load(option: path, environment: ["OPENAI_API_KEY": "sk-1"])
+        #expect(config.defaultModel == "gpt")
+        let gpt = try #require(config.models["gpt"])
+        #expect(gpt.apiKey == "sk-1" && gpt.temperature == 0 && gpt.inputPricePerMillion == 0.4 && gpt.headers == ["X-Team": "books"])
+        #expect(config.models["claude"]?.provider == "anthropic")
+        #expect(config.agent.maxRounds == 5)
+        let missing = write("default_model = \"nope\"\n[models.a]\nprovider = \"openai\"\nmodel = \"m\"\n", name: "missing.toml")
+        let error = try #require(throws: ConfigError.self) { try LedgerchatConfig.load(option: missing, environment: [:]) }
+        #expect(error.key == "default_model" && error.description.contains("known models: a"))
+        let incomplete = write("[models.a]\nprovider = \"openai\"\n", name: "incomplete.toml")
+        #expect(throws: ConfigError.self) { try LedgerchatConfig.load(option: incomplete, environment: [:]) }
+        let badTemperature = write("[models.a]\nprovider = \"openai\"\nmodel = \"m\"\ntemperature = \"hot\"\n", name: "hot.toml")
+        let typeError = try #require(throws: ConfigError.self) { try LedgerchatConfig.load(option: badTemperature, environment: [:]) }
+        #expect(typeError.key == "models.a.temperature" && typeError.description.contains("expected a number from 0.0 to 2.0"))
+    }
+
     @Test("broken TOML says where")
     func syntax() throws {
         let path = write("[serve\nport = 1\n", name: "broken.toml")
@@ -105,16 +141,22 @@ struct ConfigTests {
         let examplePath = root.appendingPathComponent("config.example.toml").path
         let text = try String(contentsOfFile: examplePath, encoding: .utf8)
         // Every key appears, commented out or not, under its table.
-        for (table, type) in LedgerchatConfig.schema {
-            #expect(text.contains("[\(table)]"), "config.example.toml lacks [\(table)]")
-            guard case .table(let keys) = type else { continue }
-            for key in keys.keys {
-                #expect(text.range(of: "(?m)^#? ?\(key) = ", options: .regularExpression) != nil, "config.example.toml lacks \(table).\(key)")
+        func documents(_ key: String) -> Bool { text.range(of: "(?m)^#? ?\(key) = ", options: .regularExpression) != nil }
+        for (name, type) in LedgerchatConfig.schema {
+            switch type {
+            case .table(let keys):
+                #expect(text.contains("[\(name)]"), "config.example.toml lacks [\(name)]")
+                for key in keys.keys { #expect(documents(key), "config.example.toml lacks \(name).\(key)") }
+            case .namedTables(.table(let keys)):
+                #expect(text.contains("[\(name)."), "config.example.toml lacks an example [\(name).NAME]")
+                for key in keys.keys { #expect(documents(key), "config.example.toml lacks \(name).NAME.\(key)") }
+            default:
+                #expect(documents(name), "config.example.toml lacks \(name)")
             }
         }
         // Uncommented, the example is a valid configuration.
         let uncommented = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasPrefix("# ") && line.contains(" = ") ? line.dropFirst(2) : line
+            line.hasPrefix("# ") && (line.contains(" = ") || line.hasPrefix("# [")) ? line.dropFirst(2) : line
         }.joined(separator: "\n")
         _ = try LedgerchatConfig.parse(uncommented, file: examplePath, environment: ["HOME": "/home/me", "LEDGERCHAT_TOKEN": "x"])
     }

@@ -1,0 +1,113 @@
+import Foundation
+import LLM
+import MCP
+
+/// Collects what happens during one question, from the agent's events.
+public final class TurnRecorder: @unchecked Sendable {
+    // Safe: every access to `rounds` goes through `lock`; events may arrive from concurrent tool tasks.
+    private var rounds: [[String: Value]] = []
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func record(_ event: AgentEvent) {
+        guard case .roundFinished(let round, let usage, let latency) = event else { return }
+        var entry: [String: Value] = ["round": .int(round), "latency_ms": .int(latency.wholeMilliseconds)]
+        if let usage { entry["usage"] = ["input": .int(usage.inputTokens), "output": .int(usage.outputTokens)] }
+        lock.withLock { rounds.append(entry) }
+    }
+
+    var roundEntries: [Value] { lock.withLock { rounds.map(Value.object) } }
+}
+
+/// Appends one JSON line per question to a trace file: the request summary, every tool call with its arguments,
+/// duration and result size, usage, latency and retries. Secrets never reach the file: argument fields with
+/// secret-looking names are redacted, and so is every occurrence of a known secret (API keys) anywhere.
+public final class TraceWriter: Sendable {
+    public let path: String
+    private let secrets: [String]
+
+    public init(path: String, secrets: [String]) throws {
+        self.path = path
+        self.secrets = secrets.filter { $0.count >= 4 }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw SystemPromptError(description: "cannot create the trace file \(path); choose another with --trace")
+            }
+        }
+    }
+
+    /// `$XDG_STATE_HOME/ledgerchat/traces/YYYY-MM-DD.jsonl` (`~/.local/state/…` by default).
+    public static func defaultPath(day: String) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
+        return (base as NSString).appendingPathComponent("ledgerchat/traces/\(day).jsonl")
+    }
+
+    /// Writes one question's record.
+    public func writeTurn(
+        question: String, model: String, provider: String, answer: AgentAnswer?, error: (any Error)?, recorder: TurnRecorder,
+        duration: Duration
+    ) {
+        var record: [String: Value] = [
+            "event": "turn", "ts": .string(ISO8601DateFormatter().string(from: Date())), "model": .string(model),
+            "provider": .string(provider), "question": .string(question), "duration_ms": .int(duration.wholeMilliseconds),
+            "rounds": .array(recorder.roundEntries),
+        ]
+        if let answer {
+            record["answer"] = .string(answer.text)
+            record["usage"] = ["input": .int(answer.usage.inputTokens), "output": .int(answer.usage.outputTokens)]
+            record["retries"] = .int(answer.retries)
+            record["tool_calls"] = .array(answer.toolCalls.map(Self.entry))
+        }
+        if let error { record["error"] = .string("\(error)") }
+        append(.object(record))
+    }
+
+    static func entry(_ call: ExecutedToolCall) -> Value {
+        [
+            "round": .int(call.round), "name": .string(call.name),
+            "arguments": redact(call.arguments.map(Value.object) ?? .string(call.rawArguments)),
+            "duration_ms": .int(call.duration.wholeMilliseconds), "result_chars": .int(call.outcome.text.count),
+            "model_chars": .int(call.modelText.count), "is_error": .bool(call.outcome.isError), "approval": .string(call.approval.rawValue),
+        ]
+    }
+
+    func append(_ record: Value) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(record) else { return }
+        var line = String(decoding: data, as: UTF8.self)
+        for secret in secrets { line = line.replacingOccurrences(of: secret, with: "[redacted]") }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Names of fields whose values never reach a trace.
+    static let secretNames = ["token", "secret", "password", "authorization", "api_key", "apikey", "credential"]
+
+    static func redact(_ value: Value) -> Value {
+        switch value {
+        case .object(let object):
+            var copy: [String: Value] = [:]
+            for (key, inner) in object {
+                copy[key] = secretNames.contains(where: key.lowercased().contains) ? "[redacted]" : redact(inner)
+            }
+            return .object(copy)
+        case .array(let items): return .array(items.map(redact))
+        default: return value
+        }
+    }
+}
+
+extension Duration {
+    public var wholeMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

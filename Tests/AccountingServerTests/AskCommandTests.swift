@@ -1,0 +1,111 @@
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+/// This target's own scripted LLM server.
+let askLLM = try! ScriptedLLM()
+
+/// `ledgerchat ask` as a script would run it: the real binary, a scripted model over HTTP, the demo ledger in-process.
+@Suite("ledgerchat ask", .serialized)
+struct AskCommandTests {
+    static let plantedKey = "sk-PLANTED-SECRET-4242"
+
+    func configFile() throws -> String {
+        let directory = NSTemporaryDirectory() + "ledgerchat-ask-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/config.toml"
+        try """
+            default_model = "scripted"
+            [models.scripted]
+            provider = "openai"
+            base_url = "\(askLLM.url("/v1"))"
+            model = "m"
+            api_key = "${TEST_LLM_KEY}"
+            input_price_per_million = 1
+            output_price_per_million = 2
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func ask(_ arguments: [String], config: String? = nil) throws -> (CommandResult, trace: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["TEST_LLM_KEY"] = Self.plantedKey
+        let trace = NSTemporaryDirectory() + "ledgerchat-trace-\(UUID().uuidString).jsonl"
+        let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
+        let result = try run(
+            try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: 60,
+            environment: environment)
+        return (result, (try? String(contentsOfFile: trace, encoding: .utf8)) ?? "")
+    }
+
+    @Test("the answer streams to stdout, then a 5-row invoice table; the footer goes to stderr; the trace has no secret")
+    func answerAndTable() async throws {
+        try await askLLM.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 5}"#)], usage: (700, 20)),
+            .openAIText("Here are the 5 newest invoices.", usage: (1100, 12)),
+        ])
+        let (result, trace) = try ask(["show me the last 5 invoices", "--ledger", try demoLedgerFile()])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Here are the 5 newest invoices.\n"))
+        let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("RE-") }
+        #expect(rows.count == 5)
+        #expect(rows.first?.hasPrefix("RE-2026-0101") == true && rows.last?.hasPrefix("RE-2026-0097") == true)
+        #expect(result.stdout.contains("Showing 1–5 of 120 invoices"))
+        #expect(result.stdout.contains(" €"))
+        #expect(result.stderr.contains("scripted · 2 rounds · 1800 tokens in, 32 out · $0.0019"))
+        #expect(trace.contains(#""name":"list_invoices""#))
+        #expect(!trace.isEmpty && !trace.contains(Self.plantedKey))
+        // The system prompt reached the model with the company and the date filled in.
+        let system = ((try await askLLM.requests().first?["body"] as? [String: Any])?["messages"] as? [[String: Any]])?.first?["content"] as? String
+        #expect(system?.contains("Muster Digital GmbH") == true && system?.contains("2026-11-25") == true)
+    }
+
+    @Test("--json prints exactly one JSON object with the tool call and its structured result")
+    func jsonOutput() async throws {
+        try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 5}"#)]), .openAIText("Fünf Rechnungen.")])
+        let (result, _) = try ask(["Zeig mir die letzten 5 Rechnungen", "--json", "--ledger", try demoLedgerFile()])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["answer"] as? String == "Fünf Rechnungen.")
+        let call = try #require((object["tool_calls"] as? [[String: Any]])?.first)
+        #expect(call["name"] as? String == "list_invoices")
+        #expect((call["arguments"] as? [String: Int])?["limit"] == 5)
+        #expect(((call["structured"] as? [String: Any])?["items"] as? [Any])?.count == 5)
+        #expect(result.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test("without a terminal a write is refused and said so; with --yes it happens once")
+    func approval() async throws {
+        let ledger = try demoLedgerFile()
+        try await askLLM.script([.openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH & Co. KG"}"#)]), .openAIText("Nicht angelegt.")])
+        let (refused, _) = try ask(["create a contact named Müller GmbH & Co. KG", "--ledger", ledger])
+        #expect(refused.status == 0)
+        #expect(refused.stderr.contains("Refused create_contact") && refused.stderr.contains("--yes"))
+        #expect(try LedgerStore(path: ledger).contacts(named: "Müller GmbH & Co. KG").isEmpty)
+
+        try await askLLM.script([.openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH & Co. KG"}"#)]), .openAIText("Angelegt.")])
+        let (approved, _) = try ask(["create a contact named Müller GmbH & Co. KG", "--yes", "--ledger", ledger])
+        #expect(approved.status == 0)
+        #expect(try LedgerStore(path: ledger).contacts(named: "Müller GmbH & Co. KG").count == 1)
+    }
+
+    @Test("a model that keeps failing: exit 1 with the API's message")
+    func failure() async throws {
+        let failure = Step.json(#"{"error":{"message":"model 'm' not found"}}"#, status: 404)
+        try await askLLM.script([failure])
+        let (result, trace) = try ask(["hallo", "--ledger", try demoLedgerFile()])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("model 'm' not found"))
+        #expect(trace.contains(#""error":"#))
+    }
+
+    @Test("no model configured: exit 2 and an example of what to add")
+    func noModel() throws {
+        let empty = NSTemporaryDirectory() + "ledgerchat-empty-\(UUID().uuidString).toml"
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        let (result, _) = try ask(["hallo"], config: empty)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("No model is configured") && result.stderr.contains("[models.local]"))
+    }
+}
