@@ -28,9 +28,10 @@ struct AskCommandTests {
         return path
     }
 
-    func ask(_ arguments: [String], config: String? = nil) throws -> (CommandResult, trace: String) {
+    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) throws -> (CommandResult, trace: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["TEST_LLM_KEY"] = Self.plantedKey
+        environment.merge(extraEnvironment) { $1 }
         let trace = NSTemporaryDirectory() + "ledgerchat-trace-\(UUID().uuidString).jsonl"
         let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
         let result = try run(
@@ -98,6 +99,25 @@ struct AskCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("model 'm' not found"))
         #expect(trace.contains(#""error":"#))
+    }
+
+    @Test("the proxy from the environment is used, and NO_PROXY bypasses it")
+    func proxy() async throws {
+        let config = NSTemporaryDirectory() + "ledgerchat-proxy-\(UUID().uuidString).toml"
+        try """
+            [models.remote]
+            provider = "openai"
+            base_url = "http://llm.invalid/v1"
+            model = "m"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try await askLLM.script([.openAIText("Über den Proxy.")])
+        let proxy = askLLM.url("")
+        let (through, _) = try ask(["hallo", "--ledger", try demoLedgerFile()], config: config, extraEnvironment: ["http_proxy": proxy])
+        #expect(through.status == 0 && through.stdout.hasPrefix("Über den Proxy."), "\(through.stderr)")
+        #expect(try await askLLM.requests().first?["path"] as? String == "http://llm.invalid/v1/chat/completions")
+        let (bypassed, _) = try ask(
+            ["hallo", "--ledger", try demoLedgerFile()], config: config, extraEnvironment: ["http_proxy": proxy, "NO_PROXY": "llm.invalid"])
+        #expect(bypassed.status == 1 && bypassed.stderr.contains("Could not reach remote"))
     }
 
     @Test("no model configured: exit 2 and an example of what to add")

@@ -128,3 +128,38 @@ struct CurlTests {
         #expect(statuses == Array(repeating: 200, count: 20))
     }
 }
+
+@Suite("Curl over TLS")
+struct CurlTLSTests {
+    /// A self-signed certificate for 127.0.0.1, made with the openssl command.
+    static func certificate() throws -> (cert: String, key: String) {
+        let directory = NSTemporaryDirectory() + "ledgerchat-tls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return (directory + "/cert.pem", directory + "/key.pem")
+    }
+
+    @Test("TLS is verified: an unknown CA fails clearly; trusting its certificate file works")
+    func caFile() async throws {
+        let (cert, key) = try Self.certificate()
+        let server = try PythonServer(script: "loopback_server.py", arguments: [cert, key])
+        let url = "https://127.0.0.1:\(server.port)/hello"
+        let error = await #expect(throws: CurlError.self) { try await Curl.perform(CurlRequest(url: url)) }
+        guard case .tls? = error else {
+            Issue.record("expected a TLS error, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.contains("private CA") == true)
+        let (response, body) = try await Curl.data(CurlRequest(url: url, caFile: cert))
+        #expect(response.status == 200 && String(decoding: body, as: UTF8.self) == "hello, ledger")
+    }
+}

@@ -7,12 +7,12 @@ public final class PythonServer: Sendable {
     private let process: Process
     private let lifeline: Pipe
 
-    /// Starts `Tests/Support/<script>` and waits for it to print its port.
-    public init(script: String) throws {
+    /// Starts `Tests/Support/<script>` with `arguments` and waits for it to print its port.
+    public init(script: String, arguments: [String] = []) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path]
+        process.arguments = ["python3", path] + arguments
         let output = Pipe()
         let lifeline = Pipe()
         process.standardOutput = output
