@@ -14,7 +14,7 @@ PEERS_PYTHON := $(PEERS_VENV)/bin/python
 BIN := .build/debug/ledgerchat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps bench-deps peers build test run bench clean help
+.PHONY: deps bench-deps peers build test run bench local-model clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -55,6 +55,9 @@ run: build ## build and start ledgerchat on the demo ledger
 bench: bench-deps peers ## tools/call throughput and latency: ledgerchat serve --http against FastMCP
 	$(SWIFT) build -c release --product ledgerchat
 	PEERS_PYTHON=$(PEERS_PYTHON) LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/http-bench.sh
+
+local-model: ## build llama-server and assemble the offline model into ~/.cache/ledgerchat (12 minutes the first time)
+	bash scripts/local-model.sh
 
 clean: ## remove build products (the caches in ~/.cache/ledgerchat stay)
 	rm -rf .build
