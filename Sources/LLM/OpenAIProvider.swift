@@ -10,20 +10,11 @@ public struct OpenAIProvider: ChatProvider {
     public init(profile: ModelProfile) { self.profile = profile }
 
     public func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
-        let body: Data
-        do { body = try requestBody(request) } catch {
-            return AsyncThrowingStream { $0.finish(throwing: LLMError.malformed(model: profile.name, detail: "cannot encode the request: \(error)")) }
-        }
         var headers: [HeaderField] = []
         if let key = profile.apiKey, !key.isEmpty { headers.append(HeaderField("Authorization", "Bearer \(key)")) }
-        let name = profile.name
-        return RequestRunner(profile: profile).run(path: "/chat/completions", body: body, headers: headers) { response, emit in
-            if response.header("Content-Type")?.hasPrefix("text/event-stream") == true {
-                try await Self.readStream(response, model: name, emit: emit)
-            } else {
-                try Self.readMessage(try await response.collect(), model: name, emit: emit)
-            }
-        }
+        return RequestRunner(profile: profile).send(
+            path: "/chat/completions", headers: headers, encode: { try requestBody(request) }, readStream: Self.readStream,
+            readMessage: Self.readMessage)
     }
 
     func requestBody(_ request: ChatRequest) throws -> Data {

@@ -13,6 +13,27 @@ struct RetryableFailure: Error {
 struct RequestRunner: Sendable {
     let profile: ModelProfile
 
+    /// Encodes the request, sends it, and reads the answer as a stream or as one JSON message, whichever came.
+    func send(
+        path: String, headers: [HeaderField], encode: () throws -> Data,
+        readStream: @escaping @Sendable (CurlResponse, _ model: String, _ emit: @Sendable (ChatEvent) -> Void) async throws -> Void,
+        readMessage: @escaping @Sendable (Data, _ model: String, _ emit: @Sendable (ChatEvent) -> Void) throws -> Void
+    ) -> AsyncThrowingStream<ChatEvent, any Error> {
+        let body: Data
+        do { body = try encode() } catch {
+            let failure = LLMError.malformed(model: profile.name, detail: "cannot encode the request: \(error)")
+            return AsyncThrowingStream { $0.finish(throwing: failure) }
+        }
+        let name = profile.name
+        return run(path: path, body: body, headers: headers) { response, emit in
+            if response.header("Content-Type")?.hasPrefix("text/event-stream") == true {
+                try await readStream(response, name, emit)
+            } else {
+                try readMessage(try await response.collect(), name, emit)
+            }
+        }
+    }
+
     /// - Parameters:
     ///   - path: appended to the profile's base URL.
     ///   - body: the JSON request body.
