@@ -62,11 +62,6 @@ extension AccountingService {
         }
     }
 
-    /// Convenience for callers holding raw bytes: the answer, or nil when a `Server` must handle it.
-    public func answerDirectly(_ body: Data) -> Data? {
-        directRequest(body).map { answer($0) }
-    }
-
     private func response(id: ID, resultJSON: [UInt8]) -> Data {
         var output = Self.prefix(id)
         output.append(contentsOf: #","result":"#.utf8)

@@ -19,6 +19,11 @@ struct DirectAnswerTests {
         var message: String
     }
 
+    /// What the fast path answers, or nil when it leaves the request to a `Server`.
+    func answerDirectly(_ service: AccountingService, _ body: Data) -> Data? {
+        service.directRequest(body).map { service.answer($0) }
+    }
+
     func request(_ id: Int, _ method: String, _ params: String) -> Data {
         Data(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#.utf8)
     }
@@ -36,7 +41,7 @@ struct DirectAnswerTests {
     func toolsCall(params: String) async throws {
         let harness = try await Harness.make()
         let body = request(3, "tools/call", params)
-        let direct = try #require(harness.service.answerDirectly(body))
+        let direct = try #require(answerDirectly(harness.service, body))
         let decoded = try JSONDecoder().decode(Response<CallTool.Result>.self, from: direct)
         #expect(decoded.jsonrpc == "2.0" && decoded.id == .number(3))
         let parameters = try JSONDecoder().decode(CallTool.Parameters.self, from: Data(params.utf8))
@@ -47,7 +52,7 @@ struct DirectAnswerTests {
     @Test("tools/list")
     func toolsList() async throws {
         let harness = try await Harness.make()
-        let direct = try #require(harness.service.answerDirectly(request(1, "tools/list", "{}")))
+        let direct = try #require(answerDirectly(harness.service, request(1, "tools/list", "{}")))
         let decoded = try JSONDecoder().decode(Response<ListTools.Result>.self, from: direct)
         #expect(decoded.result?.tools == (try await harness.tools()))
     }
@@ -55,7 +60,7 @@ struct DirectAnswerTests {
     @Test("an unknown tool is the same protocol error")
     func unknownTool() async throws {
         let harness = try await Harness.make()
-        let direct = try #require(harness.service.answerDirectly(request(9, "tools/call", #"{"name":"nope"}"#)))
+        let direct = try #require(answerDirectly(harness.service, request(9, "tools/call", #"{"name":"nope"}"#)))
         let decoded = try JSONDecoder().decode(Response<CallTool.Result>.self, from: direct)
         #expect(decoded.error?.code == -32602)
         #expect(decoded.error?.message.contains("Unknown tool: nope") == true)
@@ -71,7 +76,7 @@ struct DirectAnswerTests {
     ])
     func notDirect(body: String) async throws {
         let harness = try await Harness.make()
-        #expect(harness.service.answerDirectly(Data(body.utf8)) == nil)
+        #expect(answerDirectly(harness.service, Data(body.utf8)) == nil)
     }
 
     @Test("JSONWriter escapes what JSON requires and round-trips through JSONDecoder")
