@@ -73,7 +73,9 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(
+            name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AccountingServerTests",
