@@ -74,6 +74,11 @@ struct AskCommandTests {
         #expect((call["arguments"] as? [String: Int])?["limit"] == 5)
         #expect(((call["structured"] as? [String: Any])?["items"] as? [Any])?.count == 5)
         #expect(result.stdout.split(separator: "\n").count == 1)
+        // And jq, as a script would use it, reads it too.
+        let file = NSTemporaryDirectory() + "ledgerchat-answer-\(UUID().uuidString).json"
+        try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let jq = try run("/usr/bin/env", ["jq", "-r", ".tool_calls[0].structured.items | length", file])
+        #expect(jq.status == 0 && jq.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
     }
 
     @Test("without a terminal a write is refused and said so; with --yes it happens once")
