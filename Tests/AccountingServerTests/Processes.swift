@@ -86,6 +86,23 @@ func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 12
         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
 }
 
+/// Servers started by tests, killed when the test process exits however a test ended, so none outlives the run.
+enum ChildProcesses {
+    static let running = Locked<Set<Int32>>([])
+    static let registerExitHandler: Void = {
+        atexit {
+            for pid in ChildProcesses.running.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func add(_ pid: Int32) {
+        _ = registerExitHandler
+        running.withLock { _ = $0.insert(pid) }
+    }
+
+    static func remove(_ pid: Int32) { running.withLock { _ = $0.remove(pid) } }
+}
+
 /// `ledgerchat serve --http` running as a child process on a free port.
 final class ServedProcess {
     let process = Process()
@@ -101,6 +118,7 @@ final class ServedProcess {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        ChildProcesses.add(process.processIdentifier)
         let portBox = Locked<Int?>(nil)
         let found = DispatchSemaphore(value: 0)
         let lines = stderrLines
@@ -153,6 +171,7 @@ final class ServedProcess {
             process.interrupt()
             process.waitUntilExit()
         }
+        ChildProcesses.remove(process.processIdentifier)
     }
 
     deinit { stop() }
