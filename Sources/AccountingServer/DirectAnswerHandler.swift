@@ -32,8 +32,6 @@ final class DirectAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let service: AccountingService
     private let policy: AccessPolicy
     private let maxBodyBytes: Int
-    private let validation = StandardValidationPipeline(
-        validators: [AcceptHeaderValidator(mode: .jsonOnly)] + MCPHTTPResponder.transportValidators)
     private var state = State.idle
     /// Requests passed on whose response has not been fully written yet.
     private var passedOnAwaitingResponse = 0
@@ -111,7 +109,7 @@ final class DirectAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var headers: [String: String] = [:]
         for field in head.headerFields { headers[field.name.canonicalName] = field.value }
         let mcpRequest = MCP.HTTPRequest(method: "POST", headers: headers, body: bytes, path: head.path)
-        guard validation.validate(mcpRequest, context: HTTPValidationContext(httpMethod: "POST")) == nil else { return nil }
+        guard MCPHTTPResponder.statelessValidation.validate(mcpRequest, context: HTTPValidationContext(httpMethod: "POST")) == nil else { return nil }
         return service.answer(request)
     }
 

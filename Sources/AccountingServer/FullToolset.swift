@@ -103,7 +103,7 @@ enum FullToolset {
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "contacts", summary: Text.pageSummary(page, noun: "contacts"), item: Structured.contact))
+            structured: Structured.page(page, noun: "contacts", item: Structured.contact))
     }
 
     static let getContact = ToolDefinition(
@@ -213,7 +213,7 @@ enum FullToolset {
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "invoices", summary: Text.pageSummary(page, noun: "invoices")) {
+            structured: Structured.page(page, noun: "invoices") {
                 Structured.invoice($0, today: context.today)
             })
     }
@@ -252,10 +252,8 @@ enum FullToolset {
                 "payments": JSONSchema.array(Structured.paymentSchema, "Payments received"),
             ], required: ["invoice", "lines", "payments"])
     ) { arguments, context in
-        let id = try arguments.id("id")
-        let number = try arguments.string("number", maxLength: 40)
-        guard id != nil || number != nil else { throw ToolCallError("give either number (e.g. RE-2026-0042) or id") }
-        guard let details = try context.store.invoiceDetails(id: id, number: id == nil ? number : nil) else {
+        let (id, number) = try arguments.idOrNumber(example: "RE-2026-0042")
+        guard let details = try context.store.invoiceDetails(id: id, number: number) else {
             throw ToolCallError(
                 "no invoice \(id.map { "with id \($0)" } ?? number!); use list_invoices to find the right number")
         }
@@ -328,7 +326,7 @@ enum FullToolset {
         let text = Text.list(page, noun: "vouchers") { voucherLine($0) }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "vouchers", summary: Text.pageSummary(page, noun: "vouchers"), item: Structured.voucher))
+            structured: Structured.page(page, noun: "vouchers", item: Structured.voucher))
     }
 
     static func voucherLine(_ voucher: Voucher) -> String {
@@ -353,10 +351,8 @@ enum FullToolset {
                 "payments": JSONSchema.array(Structured.paymentSchema, "Payments made"),
             ], required: ["voucher", "lines", "payments"])
     ) { arguments, context in
-        let id = try arguments.id("id")
-        let number = try arguments.string("number", maxLength: 40)
-        guard id != nil || number != nil else { throw ToolCallError("give either number (e.g. BE-2026-0042) or id") }
-        guard let details = try context.store.voucherDetails(id: id, number: id == nil ? number : nil) else {
+        let (id, number) = try arguments.idOrNumber(example: "BE-2026-0042")
+        guard let details = try context.store.voucherDetails(id: id, number: number) else {
             throw ToolCallError("no voucher \(id.map { "with id \($0)" } ?? number!); use list_vouchers to find the right number")
         }
         var text = voucherLine(details.voucher)
@@ -444,7 +440,7 @@ enum FullToolset {
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "transactions", summary: Text.pageSummary(page, noun: "transactions"), item: Structured.transaction))
+            structured: Structured.page(page, noun: "transactions", item: Structured.transaction))
     }
 
     // MARK: Reports

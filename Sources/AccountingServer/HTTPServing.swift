@@ -237,6 +237,10 @@ struct MCPHTTPResponder: HTTPResponder {
 
     static let transportValidators: [any HTTPRequestValidator] = [ContentTypeValidator(), ProtocolVersionValidator()]
 
+    /// The checks of swift-sdk's stateless transport, shared with the event-loop fast path so both accept the same requests.
+    static let statelessValidation = StandardValidationPipeline(
+        validators: [AcceptHeaderValidator(mode: .jsonOnly)] + transportValidators)
+
     init(service: AccountingService, options: HTTPServeOptions, sessions: SessionRegistry?) {
         self.service = service
         self.options = options
@@ -328,8 +332,7 @@ struct MCPHTTPResponder: HTTPResponder {
         }
         // Stateless: a fresh transport and Server per request, as swift-sdk's stateless transport requires.
         // (The happy path of tools/list and tools/call never gets here: DirectAnswerHandler answers it.)
-        let transport = StatelessHTTPServerTransport(
-            validationPipeline: StandardValidationPipeline(validators: [AcceptHeaderValidator(mode: .jsonOnly)] + validators))
+        let transport = StatelessHTTPServerTransport(validationPipeline: Self.statelessValidation)
         let server = await service.makeServer()
         try await server.start(transport: transport)
         let response = await transport.handleRequest(mcpRequest)

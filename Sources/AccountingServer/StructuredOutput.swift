@@ -204,10 +204,10 @@ enum Structured {
         ])
     }
 
-    static func page<Item>(_ page: Page<Item>, noun: String, summary: String, item: (Item) -> Value) -> Value {
+    static func page<Item>(_ page: Page<Item>, noun: String, item: (Item) -> Value) -> Value {
         .object([
             "items": .array(page.items.map(item)), "total": .int(page.total), "offset": .int(page.offset),
-            "limit": .int(page.limit), "has_more": .bool(page.hasMore), "summary": .string(summary),
+            "limit": .int(page.limit), "has_more": .bool(page.hasMore), "summary": .string(Text.pageSummary(page, noun: noun)),
         ])
     }
 }

@@ -137,6 +137,14 @@ struct ToolArguments {
         return match.value
     }
 
+    /// A document named by `id` or by `number`; the id wins when both are given.
+    func idOrNumber(example: String) throws -> (id: Int64?, number: String?) {
+        let id = try self.id("id")
+        let number = try string("number", maxLength: 40)
+        guard id != nil || number != nil else { throw ToolCallError("give either number (e.g. \(example)) or id") }
+        return (id, id == nil ? number : nil)
+    }
+
     func id(_ key: String) throws -> Int64? {
         try int(key, in: 1...Int(Int32.max)).map(Int64.init)
     }
