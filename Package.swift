@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "MCPClient", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
         .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
-        .target(name: "Render", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
+        // Money is written the way the ledger writes it (Ledger.Money), in one place.
+        .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),

@@ -1,3 +1,4 @@
+import Ledger
 import MCP
 
 /// A table ready to lay out: titled columns and already formatted cells.
@@ -117,8 +118,8 @@ public enum TableRenderer {
     static func format(_ value: Value, as kind: Kind) -> String {
         switch (value, kind) {
         case (.null, _): return ""
-        case (.int(let cents), .money): return euros(cents)
-        case (.double(let cents), .money): return euros(Int(cents.rounded()))
+        case (.int(let cents), .money): return Money.format(cents: cents)
+        case (.double(let cents), .money): return Money.format(cents: Int(cents.rounded()))
         case (.bool(let flag), _): return flag ? "yes" : "no"
         case (.int(let number), _): return String(number)
         case (.double(let number), _): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
@@ -127,19 +128,6 @@ public enum TableRenderer {
             return kind == .text && isEnumLike(flat) ? flat.replacingOccurrences(of: "_", with: " ") : flat
         default: return ""
         }
-    }
-
-    /// `1234567` → `12.345,67 €`.
-    public static func euros(_ cents: Int) -> String {
-        let sign = cents < 0 ? "-" : ""
-        var digits = String(cents.magnitude / 100)
-        var grouped = ""
-        while digits.count > 3 {
-            grouped = "." + digits.suffix(3) + grouped
-            digits.removeLast(3)
-        }
-        let rest = cents.magnitude % 100
-        return "\(sign)\(digits)\(grouped),\(rest < 10 ? "0" : "")\(rest) €"
     }
 
     /// `partially_paid` reads better as "partially paid"; names and text with spaces are left alone.

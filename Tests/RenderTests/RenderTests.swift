@@ -89,7 +89,7 @@ struct RenderTests {
     }
 
     @Test func helpers() {
-        #expect(TableRenderer.euros(-123_456_789) == "-1.234.567,89 €")
+        #expect(TableRenderer.format(.int(-123_456_789), as: .money) == "-1.234.567,89 €")
         #expect(TableRenderer.humanize("outstanding_cents") == "Outstanding")
         #expect(DisplayWidth.truncate("Weber Maschinenbau GmbH", to: 10) == "Weber Mas…")
         #expect(DisplayWidth.truncate("東京デザイン", to: 5) == "東京…")
