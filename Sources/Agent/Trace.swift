@@ -34,17 +34,19 @@ public final class TraceWriter: Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw SystemPromptError(description: "cannot create the trace file \(path); choose another with --trace")
+                throw TraceError(description: "cannot create the trace file \(path); choose another with --trace")
             }
         }
     }
 
-    /// `$XDG_STATE_HOME/ledgerchat/traces/YYYY-MM-DD.jsonl` (`~/.local/state/…` by default).
-    public static func defaultPath(day: String) -> String {
+    /// Today's trace file in `directory`, by default `$XDG_STATE_HOME/ledgerchat/traces` (`~/.local/state/…`).
+    /// Named by the calendar day it is written, whatever day the ledger is asked about.
+    public static func dailyPath(in directory: String? = nil, day: String) -> String {
         let environment = ProcessInfo.processInfo.environment
         let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
-        return (base as NSString).appendingPathComponent("ledgerchat/traces/\(day).jsonl")
+        let folder = directory ?? (base as NSString).appendingPathComponent("ledgerchat/traces")
+        return (folder as NSString).appendingPathComponent("\(day).jsonl")
     }
 
     /// Writes one question's record.
@@ -103,6 +105,11 @@ public final class TraceWriter: Sendable {
         default: return value
         }
     }
+}
+
+/// The trace file cannot be written.
+public struct TraceError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 extension Duration {

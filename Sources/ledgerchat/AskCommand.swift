@@ -75,8 +75,7 @@ struct AskCommand: AsyncParsableCommand {
             provider: profile.makeProvider(), tools: MCPToolRunner(connections: [connection]), approval: approval,
             settings: AgentSettings(maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500))
 
-        let tracePath = trace ?? config.agent.traceDirectory.map { ($0 as NSString).appendingPathComponent("\(day.iso).jsonl") }
-            ?? TraceWriter.defaultPath(day: LedgerDate.today().iso)
+        let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
         let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
         let recorder = TurnRecorder()
         let streamText = !json
