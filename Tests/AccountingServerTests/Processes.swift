@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import TestSupport
 import Testing
 
 @testable import AccountingServer
@@ -201,18 +202,3 @@ func curl(_ arguments: [String], timeout: Int = 10) throws -> CurlResponse {
 }
 
 let jsonHeaders = ["-H", "Content-Type: application/json", "-H", "Accept: application/json, text/event-stream"]
-
-/// A value behind a lock, shared with the threads that drain a child's pipes.
-final class Locked<Value>: @unchecked Sendable {
-    // Safe: `value` is only touched inside `lock`.
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}

@@ -184,24 +184,27 @@ struct AgentTests {
     @Test("read-only tools never ask for approval")
     func readOnlyNoApproval() async throws {
         struct Counting: ApprovalHandler {
-            let count = Counter()
-            func approve(_ call: ToolCall, tool: AgentTool, arguments: [String: Value]) async -> Bool { count.add(); return false }
+            let asked = Locked(0)
+            func approve(_ call: ToolCall, tool: AgentTool, arguments: [String: Value]) async -> Bool {
+                asked.withLock { $0 += 1 }
+                return false
+            }
         }
         try await llm.script([.openAIToolCalls([("r", "list_contacts", "{}")]), .openAIText("ok")])
         let approval = Counting()
         let answer = try await Rig.make(approval: approval).ask("x")
-        #expect(approval.count.value == 0)
+        #expect(approval.asked.current == 0)
         #expect(answer.toolCalls.first?.approval == .notNeeded && !(answer.toolCalls.first?.outcome.isError ?? true))
     }
 
     @Test("429 with Retry-After, then the answer: the agent reports the retry")
     func retried() async throws {
         try await llm.script([.json(#"{"error":{"message":"slow down"}}"#, status: 429, headers: ["Retry-After": "1"]), .openAIText("Da bin ich.")])
-        let events = EventLog()
-        let answer = try await Rig.make().agent.ask("hi", history: []) { events.add($0) }
+        let events = Locked<[AgentEvent]>([])
+        let answer = try await Rig.make().agent.ask("hi", history: []) { event in events.withLock { $0.append(event) } }
         #expect(answer.text == "Da bin ich.")
         #expect(answer.retries == 1)
-        #expect(events.retries == 1)
+        #expect(events.current.filter { if case .retrying = $0 { return true } else { return false } }.count == 1)
     }
 
     @Test("500 until the retries run out: a clear error")
@@ -257,20 +260,4 @@ struct ModelViewTests {
         let shown = bounded.split(separator: "\n").filter { $0.hasPrefix("• ") }.count
         #expect(bounded.contains("[showing \(shown) of 400 rows;"))
     }
-}
-
-final class Counter: @unchecked Sendable {
-    // Safe: guarded by `lock`.
-    private var count = 0
-    private let lock = NSLock()
-    func add() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}
-
-final class EventLog: @unchecked Sendable {
-    // Safe: guarded by `lock`.
-    private var events: [AgentEvent] = []
-    private let lock = NSLock()
-    func add(_ event: AgentEvent) { lock.withLock { events.append(event) } }
-    var retries: Int { lock.withLock { events.filter { if case .retrying = $0 { return true } else { return false } }.count } }
 }

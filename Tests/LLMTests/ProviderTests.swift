@@ -14,13 +14,10 @@ func script(_ steps: [Step]) async throws { try await scripted.script(steps) }
 func receivedRequests() async throws -> [[String: Any]] { try await scripted.requests() }
 
 /// Sleeps are recorded instead of waited for, so retry tests run instantly.
-final class SleepRecorder: @unchecked Sendable {
-    // Safe: guarded by `lock`.
-    private var recorded: [Duration] = []
-    private let lock = NSLock()
-    var delays: [Duration] { lock.lock(); defer { lock.unlock() }; return recorded }
-    var sleep: @Sendable (Duration) async throws -> Void { { [self] delay in record(delay) } }
-    private func record(_ delay: Duration) { lock.withLock { recorded.append(delay) } }
+struct SleepRecorder {
+    let recorded = Locked<[Duration]>([])
+    var delays: [Duration] { recorded.current }
+    var sleep: @Sendable (Duration) async throws -> Void { { [recorded] delay in recorded.withLock { $0.append(delay) } } }
 }
 
 func profile(_ kind: ProviderKind, attempts: Int = 3, recorder: SleepRecorder = SleepRecorder(), baseURL: String? = nil) -> ModelProfile {
