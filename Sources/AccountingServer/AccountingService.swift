@@ -15,10 +15,16 @@ public struct AccountingServerOptions: Sendable {
     public var readOnly: Bool
     /// The day "overdue" and "today" are measured from.
     public var today: @Sendable () -> LedgerDate
+    /// Answer a repeated read-only call from memory while the ledger is unchanged (HTTP fast path).
+    public var cacheResults: Bool
 
-    public init(toolset: Toolset = .full, readOnly: Bool = false, today: @escaping @Sendable () -> LedgerDate = { .today() }) {
+    public init(
+        toolset: Toolset = .full, readOnly: Bool = false, cacheResults: Bool = true,
+        today: @escaping @Sendable () -> LedgerDate = { .today() }
+    ) {
         self.toolset = toolset
         self.readOnly = readOnly
+        self.cacheResults = cacheResults
         self.today = today
     }
 }
@@ -32,6 +38,7 @@ public final class AccountingService: Sendable {
     private let definitions: [ToolDefinition]
     private let byName: [String: ToolDefinition]
     let toolsListJSON: [UInt8]
+    let resultCache = ResultCache()
 
     public init(store: LedgerStore, options: AccountingServerOptions = .init(), log: ServerLog? = nil) {
         self.store = store
@@ -81,11 +88,13 @@ public final class AccountingService: Sendable {
         return result
     }
 
+    func definition(named name: String) -> ToolDefinition? { byName[name] }
+
     static func errorResult(_ message: String) -> CallTool.Result {
         CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
     }
 
-    private func logCall(_ name: String, _ arguments: [String: Value]?, session: String?, started: UInt64, outcome: String) {
+    func logCall(_ name: String, _ arguments: [String: Value]?, session: String?, started: UInt64, outcome: String, cached: Bool = false) {
         guard let log else { return }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         var fields: [String: Value] = [
@@ -93,6 +102,7 @@ public final class AccountingService: Sendable {
             "duration_ms": .double((elapsed * 1000).rounded() / 1000), "outcome": .string(outcome),
         ]
         if let session { fields["session"] = .string(session) }
+        if cached { fields["cached"] = true }
         log.write("tool_call", fields)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MCP
+import Synchronization
 
 /// The stateless HTTP fast path for the two hot methods.
 ///
@@ -50,8 +51,7 @@ extension AccountingService {
     public func answer(_ request: DirectRequest, session: String? = nil) -> Data {
         guard let call = request.call else { return response(id: request.id, resultJSON: toolsListJSON) }
         do {
-            let result = try self.call(call.name, arguments: call.arguments, session: session)
-            return response(id: request.id, resultJSON: Self.encode(result))
+            return response(id: request.id, resultJSON: try encodedResult(call, session: session))
         } catch {
             let mcpError = error as? MCPError ?? MCPError.internalError("\(error)")
             var output = Self.prefix(request.id)
@@ -60,6 +60,28 @@ extension AccountingService {
             output.append(UInt8(ascii: "}"))
             return Data(output)
         }
+    }
+
+    /// A tool call's encoded result, from `resultCache` when the same read was answered since the ledger last
+    /// changed. Reads repeat a lot (dashboards, retries, agents re-asking); the ledger changes rarely.
+    private func encodedResult(_ call: CallTool.Parameters, session: String?) throws -> [UInt8] {
+        guard options.cacheResults, let definition = definition(named: call.name), !definition.writes,
+            let generation = try? store.changeGeneration()
+        else { return Self.encode(try self.call(call.name, arguments: call.arguments, session: session)) }
+        var key = Array(call.name.utf8)
+        key.append(0)
+        key.append(contentsOf: options.today().iso.utf8)
+        key.append(0)
+        JSONWriter.write(.object(call.arguments ?? [:]), into: &key, sortedKeys: true)
+        let started = DispatchTime.now().uptimeNanoseconds
+        if let cached = resultCache.lookup(key, generation: generation) {
+            logCall(call.name, call.arguments, session: session, started: started, outcome: "ok", cached: true)
+            return cached
+        }
+        let result = try self.call(call.name, arguments: call.arguments, session: session)
+        let encoded = Self.encode(result)
+        if result.isError != true { resultCache.store(encoded, for: key, generation: generation) }
+        return encoded
     }
 
     private func response(id: ID, resultJSON: [UInt8]) -> Data {
@@ -98,5 +120,34 @@ extension AccountingService {
     /// `tools/list`'s result, encoded once: the tools never change while serving.
     static func encodeToolsList(_ tools: [Tool]) -> [UInt8] {
         Array((try? JSONEncoder().encode(ListTools.Result(tools: tools))) ?? Data(#"{"tools":[]}"#.utf8))
+    }
+}
+
+/// Encoded results of read-only tool calls, valid while the ledger's change generation stays the same.
+final class ResultCache: Sendable {
+    private struct Entry {
+        var generation: Int
+        var bytes: [UInt8]
+    }
+    private let entries = Mutex([[UInt8]: Entry]())
+    /// Bounded so arbitrary arguments cannot grow memory without limit; a full cache starts over.
+    private let capacity: Int
+
+    init(capacity: Int = 512) { self.capacity = capacity }
+
+    func lookup(_ key: [UInt8], generation: Int) -> [UInt8]? {
+        entries.withLock { entries in
+            guard let entry = entries[key], entry.generation == generation else { return nil }
+            return entry.bytes
+        }
+    }
+
+    func store(_ bytes: [UInt8], for key: [UInt8], generation: Int) {
+        entries.withLock { entries in
+            if entries.count >= capacity || entries.values.contains(where: { $0.generation != generation }) {
+                entries.removeAll(keepingCapacity: true)
+            }
+            entries[key] = Entry(generation: generation, bytes: bytes)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Why the ledger could not do what was asked, in words a user can act on.
 public enum LedgerError: Error, Equatable, CustomStringConvertible, LocalizedError {
@@ -23,6 +24,7 @@ public final class LedgerStore: Sendable {
     /// The SQLite file, or nil for an in-memory ledger.
     public let path: String?
     let database: any DatabaseWriter
+    private let changes = Mutex(ChangeTracking())
 
     /// Opens (creating if needed) the ledger at `path` and migrates it to the current schema.
     public init(path: String) throws {
@@ -66,10 +68,53 @@ public final class LedgerStore: Sendable {
     }
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        defer { changes.withLock { $0.generation &+= 1 } }
         do { return try database.write(body) } catch let error as LedgerError { throw error } catch {
             throw LedgerError.storage("Writing to the ledger failed: \(error)")
         }
     }
+
+    /// What `changeGeneration()` remembers between calls.
+    private struct ChangeTracking {
+        /// A connection's last `PRAGMA data_version`; weak, so a new connection reusing a freed address is new.
+        struct Seen {
+            var connection: ConnectionIdentity
+            var version: Int
+        }
+        var generation = 0
+        var lastSeen: [ObjectIdentifier: Seen] = [:]
+    }
+
+    /// A number that differs from every earlier answer whenever the ledger may have changed since, through this
+    /// store or through any other connection or process. Anything computed from the ledger after this call
+    /// returns may be cached under the number, and is current for as long as the number is.
+    ///
+    /// Writes through this store count themselves (after they commit). Other connections' commits show up in
+    /// SQLite's `data_version`, which changes for a connection when anyone else committed since its last look;
+    /// a connection seen for the first time counts as a change, so no commit slips between two readers.
+    public func changeGeneration() throws -> Int {
+        try read { db in
+            // The pragma reflects the read snapshot only once the transaction has read a page.
+            _ = try Int.fetchOne(db, sql: "SELECT 1 FROM company LIMIT 1")
+            let version = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+            return changes.withLock { state in
+                let key = ObjectIdentifier(db)
+                if let seen = state.lastSeen[key], seen.connection.connection === db, seen.version == version { return state.generation }
+                state.lastSeen[key] = ChangeTracking.Seen(connection: ConnectionIdentity(db), version: version)
+                state.generation &+= 1
+                return state.generation
+            }
+        }
+    }
+}
+
+/// A weak reference to a connection, used only to tell whether a connection is still the one seen before.
+///
+/// `@unchecked Sendable` is safe: the reference is never used to reach the connection, only compared with `===`,
+/// and loading a weak reference is atomic in the Swift runtime.
+private final class ConnectionIdentity: @unchecked Sendable {
+    weak var connection: Database?
+    init(_ connection: Database) { self.connection = connection }
 }
 
 /// A page of results and where it sits in the whole.

@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Measure 'today' and 'overdue' from this date instead of the clock (YYYY-MM-DD).", valueName: "date"))
     var today: String?
 
+    @Flag(name: .customLong("no-result-cache"), help: "Run every read again instead of answering a repeated one from memory while the ledger is unchanged.")
+    var noResultCache = false
+
     func validate() throws {
         if stdio == http {
             throw ValidationError("Choose one transport: `ledgerchat serve --stdio` or `ledgerchat serve --http`.")
@@ -71,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let fixedToday = try today.map { try parseDate($0, option: "--today") }
         let options = AccountingServerOptions(
-            toolset: toolset, readOnly: readOnly || (config.serve.readOnly ?? false),
+            toolset: toolset, readOnly: readOnly || (config.serve.readOnly ?? false), cacheResults: !noResultCache,
             today: { fixedToday ?? .today() })
 
         var httpOptions = HTTPServeOptions()

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import MCP
 import Testing
 
@@ -88,5 +89,58 @@ struct DirectAnswerTests {
         let bytes = JSONWriter.encode(value, sortedKeys: true)
         #expect(try JSONDecoder().decode(Value.self, from: Data(bytes)) == value)
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(#"{"flags":[true,false,null],"nested""#))
+    }
+}
+
+/// Repeated reads are answered from a cache on the HTTP fast path; it must never serve what the ledger no longer says.
+@Suite("Result cache")
+struct ResultCacheTests {
+    func call(_ service: AccountingService, _ params: String) throws -> Data {
+        let body = Data(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":\#(params)}"#.utf8)
+        return try #require(service.directRequest(body).map { service.answer($0) })
+    }
+
+    func ledgerFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerchat-cache-\(UUID().uuidString).sqlite").path
+        try DemoLedger.generate(into: try LedgerStore(path: path), seed: 42, anchor: anchor)
+        return path
+    }
+
+    func decoded(_ data: Data) throws -> Value { try JSONDecoder().decode(Value.self, from: data) }
+
+    @Test("a repeated read gives the same answer as an uncached service")
+    func sameAnswer() throws {
+        let path = try ledgerFile()
+        let cached = AccountingService(store: try LedgerStore(path: path), options: .init(today: { anchor }))
+        let uncached = AccountingService(store: try LedgerStore(path: path), options: .init(cacheResults: false, today: { anchor }))
+        let params = #"{"name":"list_invoices","arguments":{"limit":5}}"#
+        let expected = try decoded(try call(uncached, params))
+        for _ in 0..<3 { #expect(try decoded(try call(cached, params)) == expected) }
+        // Arguments in another key order are the same read.
+        let reordered = try decoded(try call(cached, #"{"name":"list_invoices","arguments":{"offset":0,"limit":5}}"#))
+        #expect(reordered == (try decoded(try call(uncached, #"{"name":"list_invoices","arguments":{"limit":5,"offset":0}}"#))))
+    }
+
+    @Test("a write through the service itself is seen by the next read")
+    func ownWrite() throws {
+        let service = AccountingService(store: try LedgerStore(path: try ledgerFile()), options: .init(today: { anchor }))
+        let search = #"{"name":"list_contacts","arguments":{"search":"Cachetest"}}"#
+        let before = try call(service, search)
+        _ = try call(service, search)
+        _ = try call(service, #"{"name":"create_contact","arguments":{"name":"Cachetest GmbH","category":"customer"}}"#)
+        let after = String(decoding: try call(service, search), as: UTF8.self)
+        #expect(String(decoding: before, as: UTF8.self).contains("Cachetest GmbH") == false)
+        #expect(after.contains("Cachetest GmbH"))
+    }
+
+    @Test("a write by another process's connection is seen by the next read")
+    func otherWriter() throws {
+        let path = try ledgerFile()
+        let service = AccountingService(store: try LedgerStore(path: path), options: .init(today: { anchor }))
+        let other = try LedgerStore(path: path)
+        let search = #"{"name":"list_contacts","arguments":{"search":"Fremd"}}"#
+        for _ in 0..<10 { _ = try call(service, search) }
+        _ = try other.createContact(NewContact(name: "Fremdschreiber KG"), on: anchor)
+        #expect(String(decoding: try call(service, search), as: UTF8.self).contains("Fremdschreiber KG"))
     }
 }
