@@ -11,10 +11,12 @@ PEERS_LOCK := Tests/Interop/requirements.lock
 PEERS_KEY := $(shell sha256sum $(PEERS_LOCK) 2>/dev/null | cut -c1-12)
 PEERS_VENV := $(CACHE_DIR)/peers-$(PEERS_KEY)
 PEERS_PYTHON := $(PEERS_VENV)/bin/python
+ASK_PEER_LOCK := bench/ask-peer.lock
+ASK_PEER_VENV := $(CACHE_DIR)/ask-peer-$(shell sha256sum $(ASK_PEER_LOCK) 2>/dev/null | cut -c1-12)
 BIN := .build/debug/ledgerchat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps bench-deps peers build test run bench local-model clean help
+.PHONY: deps bench-deps peers ask-peer build test run bench local-model clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -52,9 +54,19 @@ test: deps peers ## build and run every test, interop with the Python MCP SDK in
 run: build ## build and start ledgerchat on the demo ledger
 	$(BIN)
 
-bench: bench-deps peers ## tools/call throughput and latency: ledgerchat serve --http against FastMCP
+ask-peer: $(ASK_PEER_VENV)/.complete ## the llm CLI with its MCP plugin, hash-checked, the peer of `ask` in make bench
+
+$(ASK_PEER_VENV)/.complete: $(ASK_PEER_LOCK)
+	@echo "Setting up the ask peer in $(ASK_PEER_VENV) (pinned, sha256-verified)…"
+	@rm -rf $(ASK_PEER_VENV) && python3 -m venv $(ASK_PEER_VENV)
+	@$(ASK_PEER_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(ASK_PEER_LOCK)
+	@touch $@
+
+bench: bench-deps peers ask-peer ## serve --http against FastMCP, and ask against the llm CLI, in one run
 	$(SWIFT) build -c release --product ledgerchat
 	PEERS_PYTHON=$(PEERS_PYTHON) LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/http-bench.sh
+	@echo
+	python3 bench/ask_bench.py $(CURDIR)/.build/release/ledgerchat $(ASK_PEER_VENV)
 
 local-model: ## build llama-server and assemble the offline model into ~/.cache/ledgerchat (12 minutes the first time)
 	bash scripts/local-model.sh

@@ -29,7 +29,7 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]),
 
         .target(name: "Curl", dependencies: ["CCurl"]),
-        .target(name: "MCPClient", dependencies: [.product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "MCPClient", dependencies: ["Curl", "Config", "AccountingServer", "Ledger", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
@@ -71,6 +71,12 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", "TestSupport",
+                .product(name: "MCP", package: "swift-sdk"),
+            ]),
+        .testTarget(
+            name: "MCPClientTests",
+            dependencies: [
+                "MCPClient", "AccountingServer", "Ledger", "Config", "Curl", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),

@@ -1,12 +1,12 @@
 import MCP
 import MCPClient
 
-/// Tools from MCP connections, for the agent. Tool names are kept as the servers give them; a name offered by two
+/// Tools from MCP servers, for the agent. Tool names are kept as the servers give them; a name offered by two
 /// servers is taken from the first.
 public struct MCPToolRunner: ToolRunner {
-    public let connections: [MCPConnection]
+    public let connections: [any ToolServer]
 
-    public init(connections: [MCPConnection]) { self.connections = connections }
+    public init(connections: [any ToolServer]) { self.connections = connections }
 
     public func listTools() async throws -> [AgentTool] {
         var tools: [AgentTool] = []

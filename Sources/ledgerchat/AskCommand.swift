@@ -58,8 +58,7 @@ struct AskCommand: AsyncParsableCommand {
 
         let store = try ledgerOptions.open(config: config)
         let service = AccountingService(store: store, options: AccountingServerOptions(today: { day }))
-        let (_, transport) = try await service.connectInProcess()
-        let connection = try await MCPConnection.connect(name: "demo", transport: transport)
+        let connection = BuiltinServer(service: service)
         let company = try store.companyInfo()?.company.name ?? DemoLedger.companyName
         let systemPrompt = SystemPrompt.fill(try SystemPrompt.load(), company: company, today: day.iso)
 
