@@ -29,7 +29,12 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]),
 
         .target(name: "Curl", dependencies: ["CCurl"]),
-        .target(name: "MCPClient", dependencies: ["Curl", "Config", "AccountingServer", "Ledger", .product(name: "MCP", package: "swift-sdk")]),
+        .target(
+            name: "MCPClient",
+            dependencies: [
+                "Curl", "Config", "AccountingServer", "Ledger", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.

@@ -1,37 +1,58 @@
 import MCP
 import MCPClient
 
-/// Tools from MCP servers, for the agent. Tool names are kept as the servers give them; a name offered by two
-/// servers is taken from the first.
+/// Tools from MCP servers, for the agent. A tool keeps the name its server gives it; only when two servers offer
+/// the same name are both called `server__tool`. A server that cannot be reached contributes no tools (its status
+/// says why) instead of failing the question.
 public struct MCPToolRunner: ToolRunner {
     public let connections: [any ToolServer]
 
     public init(connections: [any ToolServer]) { self.connections = connections }
 
-    public func listTools() async throws -> [AgentTool] {
-        var tools: [AgentTool] = []
-        var seen: Set<String> = []
-        for connection in connections {
-            for tool in try await connection.tools() where seen.insert(tool.name).inserted {
-                tools.append(
-                    AgentTool(
-                        name: tool.name, description: tool.description ?? "", inputSchema: tool.inputSchema, outputSchema: tool.outputSchema,
-                        readOnly: tool.annotations.readOnlyHint == true, destructive: tool.annotations.destructiveHint ?? false,
-                        server: connection.name))
+    /// The agent's name for each tool, with the server and the server's own name for it.
+    public func catalog() async -> [(name: String, server: any ToolServer, tool: Tool)] {
+        var offered: [(server: any ToolServer, tool: Tool)] = []
+        await withTaskGroup(of: (Int, [Tool]).self) { group in
+            for (index, connection) in connections.enumerated() {
+                group.addTask { (index, (try? await connection.tools()) ?? []) }
+            }
+            var byIndex: [Int: [Tool]] = [:]
+            for await (index, tools) in group { byIndex[index] = tools }
+            for index in connections.indices {
+                for tool in byIndex[index] ?? [] { offered.append((connections[index], tool)) }
             }
         }
-        return tools
+        var counts: [String: Int] = [:]
+        for entry in offered { counts[entry.tool.name, default: 0] += 1 }
+        var seen: Set<String> = []
+        var catalog: [(name: String, server: any ToolServer, tool: Tool)] = []
+        for entry in offered {
+            let name = counts[entry.tool.name, default: 0] > 1 ? "\(entry.server.name)__\(entry.tool.name)" : entry.tool.name
+            // A server listing one name twice keeps the first.
+            guard seen.insert(name).inserted else { continue }
+            catalog.append((name, entry.server, entry.tool))
+        }
+        return catalog
+    }
+
+    public func listTools() async throws -> [AgentTool] {
+        await catalog().map { entry in
+            AgentTool(
+                name: entry.name, description: entry.tool.description ?? "", inputSchema: entry.tool.inputSchema,
+                outputSchema: entry.tool.outputSchema, readOnly: entry.tool.annotations.readOnlyHint == true,
+                destructive: entry.tool.annotations.destructiveHint ?? false, server: entry.server.name)
+        }
     }
 
     public func call(_ name: String, arguments: [String: Value]) async throws -> ToolOutcome {
-        for connection in connections where try await connection.tools().contains(where: { $0.name == name }) {
-            let result = try await connection.call(name, arguments: arguments)
-            let text = result.content.compactMap { content -> String? in
-                if case .text(let text, _, _) = content { return text }
-                return nil
-            }.joined(separator: "\n")
-            return ToolOutcome(text: text, structured: result.structuredContent, isError: result.isError ?? false)
+        guard let entry = await catalog().first(where: { $0.name == name }) else {
+            return ToolOutcome(text: "Unknown tool '\(name)'.", isError: true)
         }
-        return ToolOutcome(text: "Unknown tool '\(name)'.", isError: true)
+        let result = try await entry.server.call(entry.tool.name, arguments: arguments)
+        let text = result.content.compactMap { content -> String? in
+            if case .text(let text, _, _) = content { return text }
+            return nil
+        }.joined(separator: "\n")
+        return ToolOutcome(text: text, structured: result.structuredContent, isError: result.isError ?? false)
     }
 }

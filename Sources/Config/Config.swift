@@ -78,6 +78,10 @@ public struct LedgerchatConfig: Sendable, Equatable {
     public var models: [String: ModelSettings] = [:]
     /// `[agent]`.
     public var agent = AgentConfig()
+    /// `[servers.NAME]`, by name. Empty means the built-in demo ledger alone.
+    public var servers: [String: ServerSettings] = [:]
+    /// `mcp_config`: a Claude Desktop style `{"mcpServers": {...}}` file whose servers are added.
+    public var mcpConfigPath: String?
 
     /// Environment variables that `${NAME}` referred to but were not set, by key.
     public var unsetVariables: [String: [String]] = [:]
@@ -108,6 +112,40 @@ public struct AgentConfig: Sendable, Equatable {
     public var traceDirectory: String?
 
     public init() {}
+}
+
+/// One `[servers.NAME]` section: an MCP server whose tools the assistant may use. Exactly one of `url`,
+/// `command` or `builtin` says where it is.
+public struct ServerSettings: Sendable, Equatable {
+    /// A Streamable HTTP endpoint, e.g. `https://mcp.example.com/mcp`.
+    public var url: String?
+    /// A program speaking MCP over stdin/stdout, started by ledgerchat.
+    public var command: String?
+    public var args: [String] = []
+    public var env: [String: String] = [:]
+    public var cwd: String?
+    /// `"demo"`: the accounting server inside ledgerchat.
+    public var builtin: String?
+    /// For `builtin`: the ledger file, the toolset, and whether write tools are hidden.
+    public var ledger: String?
+    public var toolset: String?
+    public var readOnly: Bool?
+    public var enabled: Bool = true
+    /// Only these tools (when set), never these.
+    public var allowTools: [String]?
+    public var denyTools: [String] = []
+    /// Seconds a request may take before it fails.
+    public var timeout: Int?
+    /// Extra HTTP headers, e.g. `Authorization = "Bearer ${TOKEN}"`.
+    public var headers: [String: String] = [:]
+    /// A shell command printing a bearer token; run at connect and once more after a 401.
+    public var bearerTokenCommand: String?
+
+    public init(url: String? = nil, command: String? = nil, builtin: String? = nil) {
+        self.url = url
+        self.command = command
+        self.builtin = builtin
+    }
 }
 
 /// Defaults for `ledgerchat serve`, each overridden by its command-line option.
@@ -153,6 +191,25 @@ extension LedgerchatConfig {
             "seed": .integer(0...Int.max),
             "anchor_date": .string,
         ]),
+        "mcp_config": .string,
+        "servers": .namedTables(
+            .table([
+                "url": .string,
+                "command": .string,
+                "args": .stringList,
+                "env": .stringTable,
+                "cwd": .string,
+                "builtin": .choice(["demo"]),
+                "ledger": .string,
+                "toolset": .choice(["full", "poc"]),
+                "read_only": .boolean,
+                "enabled": .boolean,
+                "allow_tools": .stringList,
+                "deny_tools": .stringList,
+                "timeout": .integer(1...3600),
+                "headers": .stringTable,
+                "bearer_token_command": .string,
+            ])),
         "serve": .table([
             "toolset": .choice(["full", "poc"]),
             "read_only": .boolean,
@@ -250,6 +307,35 @@ extension LedgerchatConfig {
             config.agent.maxRounds = agent["max_rounds"]?.integerValue
             config.agent.resultBudgetTokens = agent["result_budget_tokens"]?.integerValue
             config.agent.traceDirectory = agent["trace_dir"]?.stringValue.map(expandTilde)
+        }
+        config.mcpConfigPath = root["mcp_config"]?.stringValue.map(expandTilde)
+        if case .table(let servers)? = root["servers"] {
+            for (name, value) in servers {
+                guard case .table(let fields) = value else { continue }
+                var server = ServerSettings(
+                    url: fields["url"]?.stringValue, command: fields["command"]?.stringValue, builtin: fields["builtin"]?.stringValue)
+                let kinds = [server.url, server.command, server.builtin].compactMap { $0 }.count
+                guard kinds == 1 else {
+                    throw ConfigError(
+                        file: file, key: "servers.\(name)",
+                        message: kinds == 0
+                            ? "needs one of url (Streamable HTTP), command (stdio) or builtin = \"demo\". See config.example.toml."
+                            : "has more than one of url, command and builtin; keep exactly one.")
+                }
+                server.args = fields["args"]?.stringListValue ?? []
+                server.env = fields["env"]?.stringTableValue ?? [:]
+                server.cwd = fields["cwd"]?.stringValue.map(expandTilde)
+                server.ledger = fields["ledger"]?.stringValue.map(expandTilde)
+                server.toolset = fields["toolset"]?.stringValue
+                server.readOnly = fields["read_only"]?.booleanValue
+                server.enabled = fields["enabled"]?.booleanValue ?? true
+                server.allowTools = fields["allow_tools"]?.stringListValue
+                server.denyTools = fields["deny_tools"]?.stringListValue ?? []
+                server.timeout = fields["timeout"]?.integerValue
+                server.headers = fields["headers"]?.stringTableValue ?? [:]
+                server.bearerTokenCommand = fields["bearer_token_command"]?.stringValue
+                config.servers[name] = server
+            }
         }
         if case .table(let serve)? = root["serve"] {
             config.serve.toolset = serve["toolset"]?.stringValue

@@ -23,4 +23,8 @@ public struct BuiltinServer: ToolServer {
     }
 
     public func disconnect() async {}
+
+    public func currentStatus() async -> ServerStatus {
+        .connected(protocolVersion: Version.latest, serverName: "ledgerchat built-in ledger")
+    }
 }

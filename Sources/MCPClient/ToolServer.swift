@@ -11,6 +11,6 @@ public protocol ToolServer: Sendable {
     func call(_ name: String, arguments: [String: Value]) async throws -> CallTool.Result
     /// Ends the session; later calls fail.
     func disconnect() async
+    /// Whether it can be used now, and if not, why.
+    func currentStatus() async -> ServerStatus
 }
-
-extension MCPConnection: ToolServer {}

@@ -10,6 +10,12 @@ public struct Table: Sendable, Equatable {
         public var alignment: Alignment
         /// Text columns give way first when the table is too wide; numbers and dates keep their width.
         public var shrinkable: Bool
+
+        public init(_ title: String, alignment: Alignment = .left, shrinkable: Bool = false) {
+            self.title = title
+            self.alignment = alignment
+            self.shrinkable = shrinkable
+        }
     }
 
     /// What the table shows, e.g. "lines" of an invoice; nil for the main list.
@@ -18,6 +24,13 @@ public struct Table: Sendable, Equatable {
     public var rows: [[String]]
     /// A line under the table, e.g. "Showing 1–5 of 120 invoices".
     public var footer: String?
+
+    public init(title: String? = nil, columns: [Column], rows: [[String]], footer: String? = nil) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.footer = footer
+    }
 }
 
 /// Turns a tool's `structuredContent` into tables, using its `outputSchema` to know money from numbers and dates
@@ -66,7 +79,7 @@ public enum TableRenderer {
         let properties = schemaProperties(schema)
         let kinds = keys.map { kind(of: $0, schema: properties[$0], sample: records.first?[$0]) }
         let columns = zip(keys, kinds).map { key, kind in
-            Table.Column(title: humanize(key), alignment: kind.isNumeric ? .right : .left, shrinkable: kind == .text)
+            Table.Column(humanize(key), alignment: kind.isNumeric ? .right : .left, shrinkable: kind == .text)
         }
         let rows = records.map { record in zip(keys, kinds).map { key, kind in format(record[key] ?? .null, as: kind) } }
         return Table(title: nil, columns: columns, rows: rows, footer: nil)
@@ -81,7 +94,7 @@ public enum TableRenderer {
         }
         return Table(
             title: nil,
-            columns: [Table.Column(title: "Field", alignment: .left, shrinkable: false), Table.Column(title: "Value", alignment: .left, shrinkable: true)],
+            columns: [Table.Column("Field", alignment: .left, shrinkable: false), Table.Column("Value", alignment: .left, shrinkable: true)],
             rows: rows, footer: nil)
     }
 

@@ -25,6 +25,7 @@ struct AskCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var ledgerOptions: LedgerOptions
+    @OptionGroup var serverOptions: ServerOptions
 
     @Option(name: .long, help: ArgumentHelp("The [models.NAME] to use (default: default_model in the config).", valueName: "name"))
     var model: String?
@@ -56,10 +57,10 @@ struct AskCommand: AsyncParsableCommand {
         }
         let day = today.flatMap(LedgerDate.init(iso:)) ?? .today()
 
-        let store = try ledgerOptions.open(config: config)
-        let service = AccountingService(store: store, options: AccountingServerOptions(today: { day }))
-        let connection = BuiltinServer(service: service)
-        let company = try store.companyInfo()?.company.name ?? DemoLedger.companyName
+        let registry = try serverOptions.registry(config: config, ledgerOptions: ledgerOptions, today: day)
+        let runner = MCPToolRunner(connections: registry.servers)
+        let company = try registry.servers.lazy.compactMap { ($0.base as? BuiltinServer)?.service.store }.first?.companyInfo()?.company.name
+            ?? DemoLedger.companyName
         let systemPrompt = SystemPrompt.fill(try SystemPrompt.load(), company: company, today: day.iso)
 
         let approval: any ApprovalHandler
@@ -71,14 +72,18 @@ struct AskCommand: AsyncParsableCommand {
             approval = RefusingWithNotice()
         }
         let agent = Agent(
-            provider: profile.makeProvider(), tools: MCPToolRunner(connections: [connection]), approval: approval,
+            provider: profile.makeProvider(), tools: runner, approval: approval,
             settings: AgentSettings(maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500))
 
         let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
         let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
         let recorder = TurnRecorder()
         let streamText = !json
-        let tools = try await connection.tools()
+        let tools = try await runner.listTools()
+        for server in registry.servers {
+            let status = await server.currentStatus()
+            if case .failed(let reason) = status { printError("Warning: server \(server.name) is down (\(reason)); its tools are not available.") }
+        }
         let answer: AgentAnswer
         do {
             answer = try await agent.ask(question, history: [.system(systemPrompt)]) { event in
@@ -90,6 +95,7 @@ struct AskCommand: AsyncParsableCommand {
                 }
             }
         } catch {
+            await registry.shutdown()
             writer?.writeTurn(
                 question: question, model: profile.name, provider: profile.provider.rawValue, answer: nil, error: error, recorder: recorder,
                 duration: ContinuousClock.now - started)
@@ -102,6 +108,7 @@ struct AskCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let duration = ContinuousClock.now - started
+        await registry.shutdown()
         writer?.writeTurn(
             question: question, model: profile.name, provider: profile.provider.rawValue, answer: answer, error: nil, recorder: recorder,
             duration: duration)

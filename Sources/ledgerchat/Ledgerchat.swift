@@ -15,7 +15,7 @@ struct Ledgerchat: AsyncParsableCommand {
             and make a fresh demo ledger with `ledgerchat ledger init`.
             """,
         version: ProductInfo.version,
-        subcommands: [OverviewCommand.self, AskCommand.self, ServeCommand.self, LedgerCommand.self],
+        subcommands: [OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self],
         defaultSubcommand: OverviewCommand.self)
 }
 
