@@ -93,7 +93,7 @@ public actor StreamableHTTPTransport: Transport {
             let id = UUID()
             let requestID = shape?.isRequest == true ? shape?.id : nil
             streamTasks[id] = Task { [weak self] in
-                await self?.consume(response.body, answering: requestID, resumptionsLeft: 3)
+                await self?.consume(response.body, answering: requestID, resumptionsLeft: maxResumptions)
                 await self?.streamEnded(id)
             }
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The official Python MCP SDK (a pinned PyPI release) as an independent client of our server: it lists

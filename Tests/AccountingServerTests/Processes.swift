@@ -17,20 +17,6 @@ func ledgerchatBinary() throws -> String {
     return path
 }
 
-/// The Python with the MCP SDK, FastMCP and jsonschema: `$LEDGERCHAT_PEERS_PYTHON` (set by `make test`).
-func peersPython() throws -> String {
-    if let path = ProcessInfo.processInfo.environment["LEDGERCHAT_PEERS_PYTHON"], FileManager.default.isExecutableFile(atPath: path) {
-        return path
-    }
-    // Without make: the newest peers virtualenv in the cache.
-    let cache = NSHomeDirectory() + "/.cache/ledgerchat"
-    let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.hasPrefix("peers-") }.sorted()
-    for candidate in candidates.reversed() where FileManager.default.fileExists(atPath: "\(cache)/\(candidate)/.complete") {
-        return "\(cache)/\(candidate)/bin/python"
-    }
-    throw TestSetupError("the Python MCP peers are not installed; run `make peers` (or `make test`, which does)")
-}
-
 struct TestSetupError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -70,6 +70,9 @@ async def grow(ctx: Context = None) -> str:
         return "extra tool answer"
 
     mcp.tool(extra)
+    from mcp.types import ToolListChangedNotification
+
+    await ctx.send_notification(ToolListChangedNotification())
     return "added extra"
 
 
@@ -106,6 +109,7 @@ else:
         event_store=None if stateless else EventStore(), retry_interval=100)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    sock.listen(128)  # connections wait in the backlog until uvicorn accepts them
     print(sock.getsockname()[1], flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     config = uvicorn.Config(BearerFromFile(app), log_level="warning", lifespan="on")

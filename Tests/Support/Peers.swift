@@ -1,0 +1,56 @@
+import Foundation
+
+/// The Python with the MCP SDK, FastMCP and jsonschema: `$LEDGERCHAT_PEERS_PYTHON` (set by `make test`), else the
+/// newest complete peers virtualenv in `~/.cache/ledgerchat`.
+public func peersPython() throws -> String {
+    if let path = ProcessInfo.processInfo.environment["LEDGERCHAT_PEERS_PYTHON"], FileManager.default.isExecutableFile(atPath: path) {
+        return path
+    }
+    let cache = NSHomeDirectory() + "/.cache/ledgerchat"
+    let candidates = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? []).filter { $0.hasPrefix("peers-") }.sorted()
+    for candidate in candidates.reversed() where FileManager.default.fileExists(atPath: "\(cache)/\(candidate)/.complete") {
+        return "\(cache)/\(candidate)/bin/python"
+    }
+    throw PythonServerError(description: "the Python MCP peers are not installed; run `make peers` (or `make test`, which does)")
+}
+
+/// The package root, found from this file's path.
+public let packageRootURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A peer MCP server from `Tests/Interop/` on the peers' Python, on a loopback port it prints first. It lives until
+/// `kill()` or until the test process exits (its stdin, held here, closes).
+public final class PeerServer: Sendable {
+    public let port: Int
+    private let process: Process
+    private let lifeline: Pipe
+
+    public init(script: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try peersPython())
+        process.arguments = [packageRootURL.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        let lifeline = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = lifeline
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            process.terminate()
+            throw PythonServerError(description: "\(script) \(arguments.joined(separator: " ")) did not start")
+        }
+        self.process = process
+        self.lifeline = lifeline
+        self.port = port
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)/mcp" }
+
+    /// SIGKILL, as a crash would, and wait until the port is free.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
