@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "MCPClientTests",
             dependencies: [
-                "MCPClient", "AccountingServer", "Ledger", "Config", "Curl", "TestSupport",
+                "MCPClient", "Agent", "AccountingServer", "Ledger", "Config", "Curl", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
