@@ -199,7 +199,8 @@ public actor MCPConnection: ToolServer {
                 Task { await self?.dropSession(ifGeneration: generation, reason: reason, markFailed: true) }
             }
             self.transport = transport
-            let timeout = self.timeout
+            // Starting a process or a TLS session and initialising may take longer than one request.
+            let timeout = max(self.timeout, .seconds(30))
             let result = try await Self.withTimeout(timeout, server: name, what: "connecting", onTimeout: { await client.disconnect() }) {
                 try await client.connect(transport: transport)
             }

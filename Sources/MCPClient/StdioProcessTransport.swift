@@ -55,8 +55,13 @@ public actor StdioProcessTransport: Transport {
     /// The child's process id while it runs.
     public var processIdentifier: Int32? { process?.isRunning == true ? process?.processIdentifier : nil }
 
+    /// A write to a child that has just died raises SIGPIPE, whose default action kills ledgerchat; ignored, the
+    /// write fails with EPIPE instead and the child's exit is reported as usual.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     public func connect() async throws {
         guard process == nil else { return }
+        _ = Self.ignoreBrokenPipes
         let process = Process()
         // `env` finds the command on PATH the way a shell would, and execs it in place (same pid).
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -17,9 +17,8 @@ struct FaultTests {
     func stdioCrash() async throws {
         let connection = try fastMCPOverStdio(timeout: .seconds(30))
         _ = try await connection.tools()
-        let started = ContinuousClock.now
+        // A transport error, not the 30 s timeout: the waiting call learnt of the exit at once.
         let error = await #expect(throws: MCPTransportError.self) { try await connection.call("crash", arguments: [:]) }
-        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(error?.description.contains("exited with status 3") == true, "\(String(describing: error))")
         #expect(error?.description.contains("crashing on purpose") == true, "\(String(describing: error))")
         #expect(await isDown(connection))
@@ -34,7 +33,6 @@ struct FaultTests {
         let peer = try PeerServer(script: "lowlevel_peer.py")
         let connection = overHTTP(peer.url + "/", timeout: .seconds(30))
         _ = try await connection.tools()
-        let started = ContinuousClock.now
         async let hanging: CallTool.Result = connection.call("hang", arguments: [:])
         try await Task.sleep(for: .milliseconds(500))
         peer.kill()
@@ -42,7 +40,7 @@ struct FaultTests {
             _ = try await hanging
             Issue.record("a call to a killed server succeeded")
         } catch {
-            #expect(ContinuousClock.now - started < .seconds(10), "took \(ContinuousClock.now - started)")
+            // A transport error, not the 30 s timeout.
             #expect(error is MCPTransportError, "\(error)")
         }
         #expect(await isDown(connection))
@@ -76,15 +74,15 @@ struct FaultTests {
     func malformed(mode: String, expected: String) async throws {
         let broken = try PythonServer(script: "../Interop/broken_mcp.py", arguments: [mode])
         let connection = overHTTP(broken.url("/mcp"), timeout: .seconds(20))
-        let started = ContinuousClock.now
         do {
             _ = try await connection.tools()
             Issue.record("\(mode): tools/list succeeded")
         } catch {
             let message = (error as? LocalizedError)?.errorDescription ?? "\(error)"
+            // The reason itself, not the timeout's message: no waiting for an answer that cannot come.
             #expect(message.contains(expected), "\(mode): \(message)")
+            #expect(!(error is MCPTimeoutError))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
         await connection.disconnect()
     }
 

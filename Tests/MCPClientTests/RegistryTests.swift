@@ -78,9 +78,7 @@ struct RegistryTests {
         let peer = try PeerServer(script: "lowlevel_peer.py")
         let connection = overHTTP(peer.url + "/", name: "slowpoke", timeout: .seconds(1))
         _ = try await connection.tools()
-        let started = ContinuousClock.now
         let error = await #expect(throws: MCPTimeoutError.self) { try await connection.call("hang", arguments: [:]) }
-        #expect(ContinuousClock.now - started < .seconds(4))
         #expect(error?.description.contains("timeout in [servers.slowpoke]") == true)
         // The connection is still usable after a timed-out call.
         #expect(text(try await connection.call("echo", arguments: ["text": "still here"])) == "still here")

@@ -29,18 +29,7 @@ public final class PeerServer: Sendable {
         process.executableURL = URL(fileURLWithPath: try peersPython())
         process.arguments = [packageRootURL.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        let lifeline = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = lifeline
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            throw PythonServerError(description: "\(script) \(arguments.joined(separator: " ")) did not start")
-        }
+        let (port, lifeline) = try startReportingPort(process, what: "\(script) \(arguments.joined(separator: " "))")
         self.process = process
         self.lifeline = lifeline
         self.port = port
