@@ -76,7 +76,7 @@ struct RegistryTests {
     @Test("a request slower than the timeout fails with a message naming the setting")
     func timeout() async throws {
         let peer = try PeerServer(script: "lowlevel_peer.py")
-        let connection = overHTTP(peer.url + "/", name: "slowpoke", timeout: .seconds(1))
+        let connection = overHTTP(peer.url + "/", name: "slowpoke", timeout: .seconds(5))
         _ = try await connection.tools()
         let error = await #expect(throws: MCPTimeoutError.self) { try await connection.call("hang", arguments: [:]) }
         #expect(error?.description.contains("timeout in [servers.slowpoke]") == true)
