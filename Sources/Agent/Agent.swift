@@ -8,10 +8,15 @@ public struct AgentSettings: Sendable {
     public var maxRounds: Int
     /// Tokens of one tool result the model may see (the user always sees all of it).
     public var resultBudgetTokens: Int
+    /// Help for small models: text tool calls turned into real ones, arguments cleaned and checked against the
+    /// schema (one corrective error), compact tool specs, and no tools offered right after a repeated call or a
+    /// round whose calls all succeeded (so the model answers instead of paging on).
+    public var smallModelResilience: Bool
 
-    public init(maxRounds: Int = 8, resultBudgetTokens: Int = 1500) {
+    public init(maxRounds: Int = 8, resultBudgetTokens: Int = 1500, smallModelResilience: Bool = false) {
         self.maxRounds = max(1, maxRounds)
         self.resultBudgetTokens = resultBudgetTokens
+        self.smallModelResilience = smallModelResilience
     }
 }
 
@@ -101,19 +106,54 @@ public struct Agent: Sendable {
         var usage = Usage(inputTokens: 0, outputTokens: 0)
         var retries = 0
         var seenCalls: Set<String> = []
+        var corrected: Set<String> = []
+        var offerTools = true
+        let small = settings.smallModelResilience
+        let specs = small ? available.map { CompactToolSpecs.compact($0.spec) } : available.map(\.spec)
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
             let roundStarted = ContinuousClock.now
             var response = ChatResponse()
-            for try await event in provider.send(ChatRequest(messages: messages, tools: available.map(\.spec))) {
+            // A small model may write its tool call as text; hold back text that starts like one until it is clear.
+            var heldBack: String? = small ? "" : nil
+            // Without tools a small model still tends to write another call; a plain nudge (not kept in the history)
+            // makes it answer.
+            let nudge = ChatMessage.user(
+                Self.looksGerman(question)
+                    ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben. Rufe keine Tools auf."
+                    : "Answer my question now from the tool results above. Do not call tools.")
+            let requestMessages = small && !offerTools ? messages + [nudge] : messages
+            for try await event in provider.send(ChatRequest(messages: requestMessages, tools: offerTools ? specs : [])) {
                 response.apply(event)
                 switch event {
-                case .textDelta(let text): onEvent(.textDelta(text))
+                case .textDelta(let text):
+                    if var held = heldBack {
+                        held += text
+                        let start = held.drop { $0.isWhitespace }
+                        if start.isEmpty || start.hasPrefix("`") || start.hasPrefix("{") || start.hasPrefix("<") {
+                            heldBack = held
+                        } else {
+                            heldBack = nil
+                            onEvent(.textDelta(held))
+                        }
+                    } else {
+                        onEvent(.textDelta(text))
+                    }
                 case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
                 default: break
                 }
             }
+            let toolsWereOffered = offerTools
+            offerTools = true
+            if small && response.toolCalls.isEmpty, toolsWereOffered,
+                let found = TextToolCalls.extract(from: response.text, toolNames: Set(available.map(\.name)))
+            {
+                response.toolCalls = found.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }
+                response.text = found.remainingText
+                heldBack = nil
+            }
+            if let held = heldBack, !held.isEmpty { onEvent(.textDelta(held)) }
             retries += response.retries
             if let roundUsage = response.usage {
                 usage.inputTokens += roundUsage.inputTokens
@@ -132,7 +172,19 @@ public struct Agent: Sendable {
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             var plans: [(call: ToolCall, plan: CallPlan)] = []
             for call in calls {
-                let plan = plan(for: call, tools: byName, seen: &seenCalls)
+                var plan = plan(for: call, tools: byName, seen: &seenCalls)
+                if small, case .run(let tool, let arguments) = plan {
+                    let cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
+                    plan = .run(tool, cleaned)
+                    if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
+                        plan = .reject(
+                            "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments.", arguments: cleaned)
+                    }
+                }
+                if small, case .reject(let message, _) = plan, message.contains("already made with the same arguments") {
+                    // The model is going round in circles: the next request offers no tools, so it must answer.
+                    offerTools = false
+                }
                 plans.append((call, plan))
             }
             let results = await withTaskGroup(of: (Int, ExecutedToolCall).self) { group in
@@ -152,6 +204,9 @@ public struct Agent: Sendable {
             for result in results {
                 messages.append(.tool(result.id, result.modelText, isError: result.outcome.isError))
             }
+            // Small models keep calling tools (paging on and on) instead of answering: once a round's calls all
+            // succeeded, the next request offers no tools, so the model answers from what it has.
+            if small && results.allSatisfy({ !$0.outcome.isError }) { offerTools = false }
         }
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
     }
@@ -216,6 +271,17 @@ public struct Agent: Sendable {
                 return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: approvalState)
             }
         }
+    }
+
+    /// A rough guess whether a question is German, so that the nudge (which small models answer in its language) is
+    /// in the user's language. English is the fallback.
+    static func looksGerman(_ text: String) -> Bool {
+        let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init))
+        let markers: Set<String> = [
+            "der", "die", "das", "und", "ist", "sind", "mir", "zeig", "zeige", "welche", "wie", "viele", "rechnung", "rechnungen",
+            "letzten", "offene", "offenen", "kunden", "lege", "erstelle", "bitte", "mit", "ich", "wir", "ein", "eine", "einen",
+        ]
+        return text.contains(where: { "äöüß".contains($0) }) || words.intersection(markers).count >= 2
     }
 
     /// A stable text form of a JSON value (sorted keys), to recognise identical calls.

@@ -29,6 +29,22 @@ public enum SystemPrompt {
             description: "prompts/\(name) was not found. Run ledgerchat from its checkout, or set LEDGERCHAT_PROMPTS to the prompts folder.")
     }
 
+    /// The path of `name` in the first prompts folder that has it, or nil.
+    public static func path(of name: String) -> String? {
+        for directory in promptsDirectories() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// The system prompt for a model: `system.md`, plus `local-model.md`'s extra hints for small models.
+    public static func forModel(smallModel: Bool, company: String, today: String) throws -> String {
+        var text = try load("system.md")
+        if smallModel { text += "\n\n" + (try load("local-model.md")) }
+        return fill(text, company: company, today: today)
+    }
+
     public static func fill(_ template: String, company: String, today: String) -> String {
         template.replacingOccurrences(of: "{{company}}", with: company).replacingOccurrences(of: "{{today}}", with: today)
             .trimmingCharacters(in: .whitespacesAndNewlines)

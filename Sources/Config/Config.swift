@@ -103,6 +103,8 @@ public struct ModelSettings: Sendable, Equatable {
     public var headers: [String: String] = [:]
     /// Seconds without a byte before a streaming answer counts as stalled.
     public var timeout: Int?
+    /// Repair tool calls written as text, clean arguments, correct schema violations once (default: on for local).
+    public var smallModelResilience: Bool?
 }
 
 /// `[agent]`: how questions are answered.
@@ -169,7 +171,7 @@ extension LedgerchatConfig {
         "default_model": .string,
         "models": .namedTables(
             .table([
-                "provider": .choice(["openai", "anthropic"]),
+                "provider": .choice(["openai", "anthropic", "local"]),
                 "base_url": .string,
                 "model": .string,
                 "api_key": .string,
@@ -180,6 +182,7 @@ extension LedgerchatConfig {
                 "output_price_per_million": .number(0...10_000),
                 "headers": .stringTable,
                 "timeout": .integer(1...3600),
+                "small_model_resilience": .boolean,
             ])),
         "agent": .table([
             "max_rounds": .integer(1...50),
@@ -280,10 +283,11 @@ extension LedgerchatConfig {
         if case .table(let models)? = root["models"] {
             for (name, value) in models {
                 guard case .table(let fields) = value else { continue }
-                guard let model = fields["model"]?.stringValue, let provider = fields["provider"]?.stringValue else {
+                let provider = fields["provider"]?.stringValue
+                guard let provider, let model = fields["model"]?.stringValue ?? (provider == "local" ? "local" : nil) else {
                     throw ConfigError(
                         file: file, key: "models.\(name)",
-                        message: "needs at least provider (\"openai\" or \"anthropic\") and model. See config.example.toml.")
+                        message: "needs at least provider (\"openai\", \"anthropic\" or \"local\") and model. See config.example.toml.")
                 }
                 var settings = ModelSettings(provider: provider, model: model)
                 settings.baseURL = fields["base_url"]?.stringValue
@@ -295,6 +299,7 @@ extension LedgerchatConfig {
                 settings.outputPricePerMillion = fields["output_price_per_million"]?.numberValue
                 settings.headers = fields["headers"]?.stringTableValue ?? [:]
                 settings.timeout = fields["timeout"]?.integerValue
+                settings.smallModelResilience = fields["small_model_resilience"]?.booleanValue
                 config.models[name] = settings
             }
         }

@@ -7,6 +7,8 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case openai
     /// Anthropic Messages.
     case anthropic
+    /// The offline model: a llama-server that ledgerchat starts and stops, spoken to as `openai`.
+    case local
 }
 
 /// A configured model: where it is, how to call it, what it costs.
@@ -27,13 +29,20 @@ public struct ModelProfile: Sendable {
     public var headers: [HeaderField]
     public var timeouts: CurlTimeouts
     public var retry: RetryPolicy
+    /// Turn tool calls written as text into real ones, clean arguments, correct schema violations once (for small
+    /// models; on by default for `local`).
+    public var smallModelResilience: Bool
+    /// For `local`: the chat template file llama-server uses.
+    public var chatTemplate: String?
 
     public init(
         name: String, provider: ProviderKind, baseURL: String, model: String, apiKey: String? = nil,
         temperature: Double? = nil, maxTokens: Int? = nil, contextWindow: Int? = nil, inputPricePerMillion: Double? = nil,
         outputPricePerMillion: Double? = nil, headers: [HeaderField] = [], timeouts: CurlTimeouts = CurlTimeouts(total: nil, idle: .seconds(120)),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(), smallModelResilience: Bool? = nil, chatTemplate: String? = nil
     ) {
+        self.smallModelResilience = smallModelResilience ?? (provider == .local)
+        self.chatTemplate = chatTemplate
         self.name = name
         self.provider = provider
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -55,11 +64,12 @@ public struct ModelProfile: Sendable {
         return (Double(usage.inputTokens) * input + Double(usage.outputTokens) * output) / 1_000_000
     }
 
-    /// The provider for this profile.
-    public func makeProvider() -> any ChatProvider {
+    /// The provider for this profile. `progress` hears about slow preparations (starting the local model).
+    public func makeProvider(progress: @escaping @Sendable (String) -> Void = { _ in }) -> any ChatProvider {
         switch provider {
         case .openai: return OpenAIProvider(profile: self)
         case .anthropic: return AnthropicProvider(profile: self)
+        case .local: return LocalModelProvider(profile: self, template: chatTemplate, progress: progress)
         }
     }
 }

@@ -145,6 +145,7 @@ enum WireJSON {
     static func object(_ data: Data) -> [String: Any]? { try? JSONSerialization.jsonObject(with: data) as? [String: Any] }
     static func object(_ text: String) -> [String: Any]? { object(Data(text.utf8)) }
     static func encode(_ object: Any) throws -> Data {
-        try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])
+        // Sorted keys: the same tools and history give the same bytes, so llama-server can reuse its prompt cache.
+        try JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])
     }
 }

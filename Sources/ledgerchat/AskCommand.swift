@@ -49,6 +49,7 @@ struct AskCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
+        SignalCleanup.install()
         let config = try common.loadConfig()
         let profile: ModelProfile
         do { profile = try ModelResolver.profile(named: model, config: config) } catch let error as CLIError {
@@ -61,7 +62,7 @@ struct AskCommand: AsyncParsableCommand {
         let runner = MCPToolRunner(connections: registry.servers)
         let company = try registry.servers.lazy.compactMap { ($0.base as? BuiltinServer)?.service.store }.first?.companyInfo()?.company.name
             ?? DemoLedger.companyName
-        let systemPrompt = SystemPrompt.fill(try SystemPrompt.load(), company: company, today: day.iso)
+        let systemPrompt = try SystemPrompt.forModel(smallModel: profile.smallModelResilience, company: company, today: day.iso)
 
         let approval: any ApprovalHandler
         if yes {
@@ -72,8 +73,9 @@ struct AskCommand: AsyncParsableCommand {
             approval = RefusingWithNotice()
         }
         let agent = Agent(
-            provider: profile.makeProvider(), tools: runner, approval: approval,
-            settings: AgentSettings(maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500))
+            provider: profile.makeProvider(progress: { printError($0) }), tools: runner, approval: approval,
+            settings: AgentSettings(maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500,
+                smallModelResilience: profile.smallModelResilience))
 
         let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
         let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
@@ -91,6 +93,7 @@ struct AskCommand: AsyncParsableCommand {
                 switch event {
                 case .textDelta(let text) where streamText: StandardOutput.write(text)
                 case .retrying(let attempt, let after, let reason): printError("Retrying (try \(attempt)) in \(after): \(reason)")
+                case .toolCallStarted(_, let name, let arguments) where streamText: printError("→ \(name) \(arguments)")
                 default: break
                 }
             }
@@ -145,16 +148,7 @@ enum ModelResolver {
         } else if config.models.count == 1, let only = config.models.keys.first {
             name = only
         } else if config.models.isEmpty {
-            throw CLIError(
-                """
-                No model is configured. Add one to \(config.sourcePath ?? "~/.config/ledgerchat/config.toml"), for example:
-                  default_model = "local"
-                  [models.local]
-                  provider = "openai"
-                  base_url = "http://127.0.0.1:8080/v1"
-                  model = "local"
-                (config.example.toml documents every key.)
-                """)
+            return localProfile(name: "local", settings: nil)
         } else {
             throw CLIError("Several models are configured; choose one with --model (\(config.models.keys.sorted().joined(separator: ", "))) or set default_model.")
         }
@@ -162,8 +156,9 @@ enum ModelResolver {
             throw CLIError("No model named '\(name)'. Configured: \(config.models.keys.sorted().joined(separator: ", ")).")
         }
         guard let kind = ProviderKind(rawValue: settings.provider) else {
-            throw CLIError("models.\(name).provider must be openai or anthropic.")
+            throw CLIError("models.\(name).provider must be openai, anthropic or local.")
         }
+        if kind == .local { return localProfile(name: name, settings: settings) }
         if let unset = config.unsetVariables["models.\(name).api_key"], settings.apiKey?.isEmpty != false {
             throw CLIError("models.\(name).api_key uses \(unset.map { "${\($0)}" }.joined(separator: ", ")), which is not set. Export it and try again.")
         }
@@ -173,7 +168,17 @@ enum ModelResolver {
             maxTokens: settings.maxTokens, contextWindow: settings.contextWindow, inputPricePerMillion: settings.inputPricePerMillion,
             outputPricePerMillion: settings.outputPricePerMillion,
             headers: settings.headers.sorted { $0.key < $1.key }.map { HeaderField($0.key, $0.value) },
-            timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings.timeout ?? 120)))
+            timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings.timeout ?? 120)),
+            smallModelResilience: settings.smallModelResilience)
+    }
+
+    /// The offline model: llama-server started on demand with our chat template, deterministic (temperature 0).
+    static func localProfile(name: String, settings: ModelSettings?) -> ModelProfile {
+        ModelProfile(
+            name: name, provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: settings?.temperature ?? 0,
+            maxTokens: settings?.maxTokens ?? 512, contextWindow: LocalModelServer.contextSize,
+            timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings?.timeout ?? 300)),
+            smallModelResilience: settings?.smallModelResilience ?? true, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"))
     }
 }
 

@@ -2,6 +2,8 @@ import AccountingServer
 import ArgumentParser
 import Config
 import Foundation
+import LLM
+import MCPClient
 import Ledger
 
 @main
@@ -56,6 +58,21 @@ func parseDate(_ text: String, option: String) throws -> LedgerDate {
         throw CLIError("\(option) must be a date written YYYY-MM-DD, e.g. 2026-11-25; got '\(text)'")
     }
     return date
+}
+
+/// Ctrl-C or a kill also stops the servers ledgerchat started (stdio MCP servers, the local model), which `atexit`
+/// alone would miss.
+enum SignalCleanup {
+    static func install() {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber) { received in
+                ChildProcesses.shared.terminateAll()
+                LocalModelServer.terminateStartedServers()
+                signal(received, SIG_DFL)
+                raise(received)
+            }
+        }
+    }
 }
 
 func printError(_ text: String) {

@@ -46,6 +46,7 @@ struct ServersCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        SignalCleanup.install()
         let config = try common.loadConfig()
         let registry = try serverOptions.registry(config: config, ledgerOptions: ledgerOptions, today: nil)
         await registry.connectAll()
@@ -103,6 +104,7 @@ struct ToolsListCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        SignalCleanup.install()
         let config = try common.loadConfig()
         let registry = try serverOptions.registry(config: config, ledgerOptions: ledgerOptions, today: nil)
         let servers: [ConfiguredServer]
@@ -201,6 +203,7 @@ struct ToolsCallCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SignalCleanup.install()
         let config = try common.loadConfig()
         let registry = try serverOptions.registry(config: config, ledgerOptions: ledgerOptions, today: today.flatMap(LedgerDate.init(iso:)))
         let servers: [ConfiguredServer]

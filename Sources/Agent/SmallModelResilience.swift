@@ -1,0 +1,192 @@
+import Foundation
+import LLM
+import MCP
+
+/// Tool calls a model wrote as text instead of using the API's tool-call field, which small models do: a
+/// ```` ```json ```` fence, `<tool_call>…</tool_call>` tags, or a bare `{"name": …, "arguments": …}` object.
+/// Only objects naming a known tool count, so ordinary JSON in an answer is left alone.
+public enum TextToolCalls {
+    public struct Found: Sendable, Equatable {
+        public var calls: [(name: String, arguments: String)]
+        /// The text around the calls, trimmed (often empty).
+        public var remainingText: String
+
+        public static func == (lhs: Found, rhs: Found) -> Bool {
+            lhs.remainingText == rhs.remainingText && lhs.calls.map(\.name) == rhs.calls.map(\.name)
+                && lhs.calls.map(\.arguments) == rhs.calls.map(\.arguments)
+        }
+    }
+
+    public static func extract(from text: String, toolNames: Set<String>) -> Found? {
+        var calls: [(name: String, arguments: String)] = []
+        var remaining = text
+        // Fences and tags first: they say where the call is.
+        for pattern in [#"```(?:json|tool_call)?\s*(\{[\s\S]*?\})\s*```"#, #"<tool_call>\s*(\{[\s\S]*?\})\s*</tool_call>"#] {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            let whole = remaining as NSString
+            var removals: [NSRange] = []
+            for match in regex.matches(in: remaining, range: NSRange(location: 0, length: whole.length)) {
+                let body = whole.substring(with: match.range(at: 1))
+                if let call = call(in: body, toolNames: toolNames) {
+                    calls.append(call)
+                    removals.append(match.range)
+                }
+            }
+            for range in removals.reversed() { remaining = (remaining as NSString).replacingCharacters(in: range, with: "") }
+        }
+        if calls.isEmpty {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), let call = call(in: trimmed, toolNames: toolNames) {
+                calls.append(call)
+                remaining = ""
+            }
+        }
+        guard !calls.isEmpty else { return nil }
+        return Found(calls: calls, remainingText: remaining.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// `{"name": "...", "arguments": {...}}` (also "parameters", or arguments as a JSON string) naming a known tool.
+    static func call(in json: String, toolNames: Set<String>) -> (name: String, arguments: String)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let name = object["name"] as? String, toolNames.contains(name)
+        else { return nil }
+        let arguments = object["arguments"] ?? object["parameters"] ?? [String: Any]()
+        if let text = arguments as? String { return (name, text) }
+        guard JSONSerialization.isValidJSONObject(arguments), let data = try? JSONSerialization.data(withJSONObject: arguments, options: [.sortedKeys])
+        else { return (name, "{}") }
+        return (name, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Cleans a small model's arguments against the tool's input schema, then checks them.
+public enum ArgumentRepair {
+    /// Empty strings and nulls dropped (models send them for optional fields they mean to leave out), and numbers
+    /// or booleans written as strings converted where the schema asks for them.
+    public static func clean(_ arguments: [String: Value], schema: Value) -> [String: Value] {
+        let properties = schema.objectValue?["properties"]?.objectValue ?? [:]
+        var cleaned: [String: Value] = [:]
+        for (key, value) in arguments {
+            switch value {
+            case .null: continue
+            case .string(let text) where text.trimmingCharacters(in: .whitespaces).isEmpty: continue
+            case .string(let text):
+                let types = Set(typeNames(properties[key]))
+                if types.contains("string") || types.isEmpty {
+                    cleaned[key] = value
+                } else if types.contains("integer"), let number = Int(text.trimmingCharacters(in: .whitespaces)) {
+                    cleaned[key] = .int(number)
+                } else if types.contains("number"), let number = Double(text.trimmingCharacters(in: .whitespaces)) {
+                    cleaned[key] = .double(number)
+                } else if types.contains("boolean"), ["true", "false"].contains(text.lowercased()) {
+                    cleaned[key] = .bool(text.lowercased() == "true")
+                } else {
+                    cleaned[key] = value
+                }
+            case .double(let number) where Set(typeNames(properties[key])).contains("integer") && number == number.rounded():
+                cleaned[key] = .int(Int(number))
+            default:
+                cleaned[key] = value
+            }
+        }
+        return cleaned
+    }
+
+    /// The first way `arguments` break `schema`, said so that the model can fix its call; nil when they fit.
+    public static func violation(_ arguments: [String: Value], schema: Value) -> String? {
+        let object = schema.objectValue ?? [:]
+        let properties = object["properties"]?.objectValue ?? [:]
+        if case .array(let required)? = object["required"] {
+            for name in required.compactMap(\.stringValue) where arguments[name] == nil {
+                return "\(name) is required\(describe(properties[name]))."
+            }
+        }
+        if object["additionalProperties"] == .bool(false) {
+            for key in arguments.keys.sorted() where properties[key] == nil {
+                return "\(key) is not a parameter; the parameters are \(properties.keys.sorted().joined(separator: ", "))."
+            }
+        }
+        for key in arguments.keys.sorted() {
+            guard let value = arguments[key], let property = properties[key]?.objectValue else { continue }
+            if case .array(let choices)? = property["enum"], !choices.contains(value) {
+                let allowed = choices.map { $0.stringValue ?? "\($0)" }.joined(separator: ", ")
+                return "\(key) must be one of \(allowed); got \(show(value))."
+            }
+            let types = Set(typeNames(.object(property)))
+            if !types.isEmpty && !types.contains(where: { matches(value, type: $0) }) {
+                return "\(key) must be \(types.sorted().joined(separator: " or ")); got \(show(value))."
+            }
+            if let number = value.doubleValue ?? value.intValue.map(Double.init) {
+                if let minimum = property["minimum"]?.doubleValue ?? property["minimum"]?.intValue.map(Double.init), number < minimum {
+                    return "\(key) must be at least \(show(property["minimum"]!)); got \(show(value))."
+                }
+                if let maximum = property["maximum"]?.doubleValue ?? property["maximum"]?.intValue.map(Double.init), number > maximum {
+                    return "\(key) must be at most \(show(property["maximum"]!)); got \(show(value))."
+                }
+            }
+        }
+        return nil
+    }
+
+    static func typeNames(_ schema: Value?) -> [String] {
+        guard let object = schema?.objectValue else { return [] }
+        if let type = object["type"]?.stringValue { return [type] }
+        if case .array(let list)? = object["type"] { return list.compactMap(\.stringValue) }
+        return []
+    }
+
+    static func matches(_ value: Value, type: String) -> Bool {
+        switch (type, value) {
+        case ("string", .string), ("boolean", .bool), ("integer", .int), ("number", .int), ("number", .double),
+            ("array", .array), ("object", .object), ("null", .null):
+            return true
+        default: return false
+        }
+    }
+
+    static func describe(_ property: Value?) -> String {
+        guard case .array(let choices)? = property?.objectValue?["enum"] else { return "" }
+        return " (one of \(choices.map { $0.stringValue ?? "\($0)" }.joined(separator: ", ")))"
+    }
+
+    static func show(_ value: Value) -> String {
+        switch value {
+        case .string(let text): return "'\(text)'"
+        case .int(let number): return String(number)
+        case .double(let number): return String(number)
+        case .bool(let flag): return String(flag)
+        default: return "\(value)"
+        }
+    }
+}
+
+/// Tool specs made short for small models: every token of the tool list is read on every request, and a 1.5B
+/// model on two cores reads about 50 tokens a second. The first sentence of each description is kept; parameters
+/// keep type, choices and a short hint (limits are still checked, by `ArgumentRepair` and the server).
+public enum CompactToolSpecs {
+    public static func compact(_ spec: ToolSpec) -> ToolSpec {
+        ToolSpec(name: spec.name, description: firstSentence(spec.description), parameters: compact(schema: spec.parameters))
+    }
+
+    static func firstSentence(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        if let end = flat.range(of: ". ") { return String(flat[..<end.lowerBound]) + "." }
+        return flat
+    }
+
+    static func compact(schema: Value) -> Value {
+        guard case .object(var object) = schema else { return schema }
+        for key in object.keys where key.hasPrefix("x-") || key == "$schema" || key == "additionalProperties" { object[key] = nil }
+        if case .object(let properties)? = object["properties"] {
+            object["properties"] = .object(
+                properties.mapValues { property in
+                    guard case .object(let field) = property else { return property }
+                    // Types, choices and a short hint carry the meaning; limits and formats are checked anyway.
+                    var kept: [String: Value] = [:]
+                    for key in ["type", "enum", "items"] { kept[key] = field[key] }
+                    if let description = field["description"]?.stringValue, description.count <= 60 { kept["description"] = .string(description) }
+                    return .object(kept)
+                })
+        }
+        return .object(object)
+    }
+}

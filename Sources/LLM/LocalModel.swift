@@ -1,0 +1,221 @@
+import Curl
+import Foundation
+import Synchronization
+
+/// Where the offline model's files are: the `llama-server` binary and the GGUF model that `make local-model` puts
+/// under `~/.cache/ledgerchat/`, keyed by version.
+public struct LocalModelFiles: Sendable, Equatable {
+    public static let serverVersion = "0.3.36"
+    public static let modelDirectory = "model-qwen2.5-coder-1.5b-q4_k_m-0.2.0"
+    public var server: String
+    public var model: String
+
+    /// `$LEDGERCHAT_CACHE`, else `~/.cache/ledgerchat`.
+    public static func cacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let cache = environment["LEDGERCHAT_CACHE"], !cache.isEmpty { return cache }
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
+        return base + "/ledgerchat"
+    }
+
+    /// The files, or an error that says how to get them.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LocalModelFiles {
+        let cache = cacheDirectory(environment: environment)
+        let files = LocalModelFiles(
+            server: "\(cache)/llama-server-\(serverVersion)/llama-server", model: "\(cache)/\(modelDirectory)/model.gguf")
+        let fileManager = FileManager.default
+        var missing: [String] = []
+        if !fileManager.isExecutableFile(atPath: files.server) { missing.append("llama-server (\(files.server))") }
+        if !fileManager.fileExists(atPath: files.model) { missing.append("the model (\(files.model))") }
+        guard missing.isEmpty else {
+            throw LocalModelError(
+                "The offline model is not set up: missing \(missing.joined(separator: " and ")). Run `make local-model` in the "
+                    + "ledgerchat checkout (about 12 minutes the first time), or configure another model in config.toml.")
+        }
+        return files
+    }
+}
+
+/// Why the local model could not be started, and what to do.
+public struct LocalModelError: Error, CustomStringConvertible, LocalizedError {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    public var errorDescription: String? { message }
+}
+
+/// Runs `llama-server` for the offline model: starts it on a free loopback port with our chat template, the
+/// context size and one thread per core, waits until `/health` answers, and stops it when ledgerchat exits. A server
+/// another ledgerchat started for the same model is reused (found through a small state file) and left running.
+public actor LocalModelServer {
+    public static let shared = LocalModelServer()
+
+    private var baseURL: String?
+    private var process: Process?
+    private var starting: Task<String, any Error>?
+
+    /// The context size given to llama-server; the full toolset with results fits with room to spare.
+    public static let contextSize = 8192
+
+    /// The OpenAI-compatible base URL (`http://127.0.0.1:PORT/v1`), starting the server if needed. `progress` gets
+    /// a line now and then while it starts.
+    public func ensureRunning(template: String?, progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        if let baseURL, await Self.healthy(baseURL) { return baseURL }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.start(template: template, progress: progress) }
+        starting = task
+        defer { starting = nil }
+        let url = try await task.value
+        baseURL = url
+        return url
+    }
+
+    private struct State: Codable {
+        var pid: Int32
+        var port: Int
+        var model: String
+        var template: String?
+    }
+
+    private static var statePath: String { LocalModelFiles.cacheDirectory() + "/local-model-server.json" }
+
+    private func start(template: String?, progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        let files = try LocalModelFiles.locate()
+        if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
+            state.model == files.model, state.template == template, kill(state.pid, 0) == 0
+        {
+            let url = "http://127.0.0.1:\(state.port)/v1"
+            if await Self.healthy(url) { return url }
+        }
+        let port = try Self.freePort()
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var arguments = [
+            "-m", files.model, "--host", "127.0.0.1", "--port", String(port), "--jinja", "-c", String(Self.contextSize), "-np", "1",
+            "-t", String(cores), "--alias", "local",
+        ]
+        if let template { arguments += ["--chat-template-file", template] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: files.server)
+        process.arguments = arguments
+        let logPath = Self.logPath()
+        try? FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log ?? FileHandle.nullDevice
+        process.standardError = log ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw LocalModelError("Cannot start \(files.server): \(error.localizedDescription). Run `make local-model` again.")
+        }
+        self.process = process
+        LocalModelReaper.shared.add(process.processIdentifier)
+        let url = "http://127.0.0.1:\(port)/v1"
+        let started = ContinuousClock.now
+        progress("Starting the local model (llama-server, \(cores) threads)…")
+        var lastReport = started
+        while ContinuousClock.now - started < .seconds(180) {
+            if !process.isRunning {
+                let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
+                throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
+            }
+            if await Self.healthy(url) {
+                let state = State(pid: process.processIdentifier, port: port, model: files.model, template: template)
+                try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
+                progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
+                return url
+            }
+            if ContinuousClock.now - lastReport >= .seconds(5) {
+                lastReport = ContinuousClock.now
+                progress("Still loading the local model… \((ContinuousClock.now - started).components.seconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        process.terminate()
+        throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
+    }
+
+    /// Stops the server if this process started it.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+        LocalModelReaper.shared.remove(process.processIdentifier)
+        try? FileManager.default.removeItem(atPath: Self.statePath)
+        self.process = nil
+        baseURL = nil
+    }
+
+    static func healthy(_ baseURL: String) async -> Bool {
+        let root = baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
+        let request = CurlRequest(url: root + "/health", timeouts: CurlTimeouts(connect: .seconds(1), total: .seconds(2), idle: nil))
+        guard let (response, _) = try? await Curl.data(request) else { return false }
+        return response.status == 200
+    }
+
+    static func logPath() -> String {
+        let base = ProcessInfo.processInfo.environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+        return base + "/ledgerchat/llama-server.log"
+    }
+
+    static func freePort() throws -> Int {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw LocalModelError("Cannot open a socket to find a free port.") }
+        defer { close(socketDescriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw LocalModelError("Cannot find a free loopback port.") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension LocalModelServer {
+    /// Stops the llama-server this process started; for exit paths that skip `atexit` (signals).
+    public static func terminateStartedServers() { LocalModelReaper.shared.terminateAll() }
+}
+
+/// The llama-server this process started, stopped when it exits.
+final class LocalModelReaper: Sendable {
+    static let shared = LocalModelReaper()
+    private let pids = Mutex(Set<Int32>())
+    private init() { atexit { LocalModelReaper.shared.terminateAll() } }
+    func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
+    func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
+    func terminateAll() {
+        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
+        try? FileManager.default.removeItem(atPath: LocalModelFiles.cacheDirectory() + "/local-model-server.json")
+    }
+}
+
+/// The `local` provider: OpenAI Chat Completions against the llama-server that `LocalModelServer` runs.
+public struct LocalModelProvider: ChatProvider {
+    public let profile: ModelProfile
+    public let template: String?
+    public let progress: @Sendable (String) -> Void
+
+    public init(profile: ModelProfile, template: String?, progress: @escaping @Sendable (String) -> Void) {
+        self.profile = profile
+        self.template = template
+        self.progress = progress
+    }
+
+    public func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                var resolved = profile
+                resolved.baseURL = try await LocalModelServer.shared.ensureRunning(template: template, progress: progress)
+                for try await event in OpenAIProvider(profile: resolved).send(request) { continuation.yield(event) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}
