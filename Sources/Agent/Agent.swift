@@ -153,6 +153,14 @@ public struct Agent: Sendable {
                 response.text = found.remainingText
                 heldBack = nil
             }
+            if small && !toolsWereOffered, TextToolCalls.extract(from: response.text, toolNames: Set(available.map(\.name))) != nil,
+                let last = executed.last(where: { !$0.outcome.text.contains("already made with the same arguments") }) ?? executed.last
+            {
+                // Told to answer, it wrote yet another call: answer with what the last call said instead of JSON.
+                let limited = last.outcome.text.count > 1500 ? String(last.outcome.text.prefix(1500)) + " …" : last.outcome.text
+                response.text = last.outcome.isError ? "That did not work: \(limited)" : limited
+                heldBack = response.text
+            }
             if let held = heldBack, !held.isEmpty { onEvent(.textDelta(held)) }
             retries += response.retries
             if let roundUsage = response.usage {

@@ -1,0 +1,128 @@
+import Foundation
+import LLM
+import MCP
+import Testing
+
+@testable import Agent
+
+@Suite("Small-model resilience")
+struct SmallModelResilienceTests {
+    let names: Set<String> = ["list_invoices", "create_contact"]
+
+    @Test("a ```json fence becomes a call; the text around it is kept")
+    func fence() throws {
+        let text = "Let me look.\n```json\n{\"name\": \"list_invoices\", \"arguments\": {\"limit\": 5}}\n```"
+        let found = try #require(TextToolCalls.extract(from: text, toolNames: names))
+        #expect(found.calls.map(\.name) == ["list_invoices"])
+        #expect(found.calls.first?.arguments == #"{"limit":5}"#)
+        #expect(found.remainingText == "Let me look.")
+    }
+
+    @Test("<tool_call> tags, several of them, and arguments given as a JSON string")
+    func tags() throws {
+        let text = """
+            <tool_call>{"name": "list_invoices", "arguments": "{\\"status\\": \\"open\\"}"}</tool_call>
+            <tool_call>
+            {"name": "create_contact", "parameters": {"name": "Müller GmbH"}}
+            </tool_call>
+            """
+        let found = try #require(TextToolCalls.extract(from: text, toolNames: names))
+        #expect(found.calls.map(\.name) == ["list_invoices", "create_contact"])
+        #expect(found.calls[0].arguments == #"{"status": "open"}"#)
+        #expect(found.calls[1].arguments == #"{"name":"Müller GmbH"}"#)
+        #expect(found.remainingText.isEmpty)
+    }
+
+    @Test("a bare object is a call only when it is the whole answer and names a known tool")
+    func bare() throws {
+        #expect(TextToolCalls.extract(from: #"  {"name": "list_invoices", "arguments": {}} "#, toolNames: names)?.calls.count == 1)
+        #expect(TextToolCalls.extract(from: #"{"name": "delete_everything", "arguments": {}}"#, toolNames: names) == nil)
+        #expect(TextToolCalls.extract(from: #"The JSON {"name": "list_invoices"} is an example."#, toolNames: names) == nil)
+        #expect(TextToolCalls.extract(from: "```json\n{\"total\": 5}\n```", toolNames: names) == nil)
+    }
+
+    let schema: Value = [
+        "type": "object", "additionalProperties": false, "required": ["name"],
+        "properties": [
+            "name": ["type": "string"],
+            "limit": ["type": "integer", "minimum": 1, "maximum": 200],
+            "amount": ["type": "number"],
+            "overdue": ["type": "boolean"],
+            "status": ["type": "string", "enum": ["draft", "open", "paid"]],
+        ],
+    ]
+
+    @Test("cleaning drops empty strings and nulls and converts numbers and booleans written as strings")
+    func cleaning() {
+        let cleaned = ArgumentRepair.clean(
+            ["name": "X", "status": "", "limit": "5", "amount": " 12.5", "overdue": "true", "city": .null, "other": 3.0], schema: schema)
+        #expect(cleaned == ["name": "X", "limit": 5, "amount": 12.5, "overdue": true, "other": 3.0])
+        #expect(ArgumentRepair.clean(["limit": 5.0], schema: schema) == ["limit": 5])
+        #expect(ArgumentRepair.clean(["limit": "five"], schema: schema) == ["limit": "five"])
+    }
+
+    @Test("violations name the field and, for choices, the allowed values")
+    func violations() {
+        #expect(ArgumentRepair.violation(["name": "X", "status": "unpaid"], schema: schema) == "status must be one of draft, open, paid; got 'unpaid'.")
+        #expect(ArgumentRepair.violation(["status": "open"], schema: schema) == "name is required.")
+        #expect(ArgumentRepair.violation(["name": "X", "limit": 0], schema: schema) == "limit must be at least 1; got 0.")
+        #expect(ArgumentRepair.violation(["name": "X", "limit": "five"], schema: schema) == "limit must be integer; got 'five'.")
+        #expect(ArgumentRepair.violation(["name": "X", "colour": "red"], schema: schema)?.hasPrefix("colour is not a parameter") == true)
+        #expect(ArgumentRepair.violation(["name": "X", "limit": 5, "status": "open"], schema: schema) == nil)
+    }
+
+    @Test("compact specs keep the first sentence, types, choices and short hints")
+    func compact() {
+        let spec = ToolSpec(
+            name: "list_invoices", description: "Lists sales invoices, newest first. Filters: status, dates. Long text follows.",
+            parameters: [
+                "type": "object", "x-columns": ["number"], "additionalProperties": false,
+                "properties": ["status": ["type": "string", "enum": ["open"], "description": "Only this status", "maxLength": 20]],
+            ])
+        let compact = CompactToolSpecs.compact(spec)
+        #expect(compact.description == "Lists sales invoices, newest first.")
+        #expect(compact.parameters == ["type": "object", "properties": ["status": ["type": "string", "enum": ["open"], "description": "Only this status"]]])
+    }
+
+    @Test("German questions are recognised for the answer nudge")
+    func language() {
+        #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
+        #expect(Agent.looksGerman("Welche Rechnungen sind überfällig?"))
+        #expect(!Agent.looksGerman("show me the last 5 invoices"))
+        #expect(!Agent.looksGerman("hello"))
+    }
+}
+
+/// The resilience in the loop, with the scripted model writing what small models write. An extension of the
+/// serialized `AgentTests`, because both script the same scripted server.
+extension AgentTests {
+    @Test("a fenced text call runs; a schema violation gets one corrective error; then no tools are offered")
+    func fencedCallWithCorrection() async throws {
+        try await llm.script([
+            .openAIText("```json\n{\"name\": \"list_invoices\", \"arguments\": {\"status\": \"unpaid\", \"limit\": \"5\", \"contact_name\": \"\"}}\n```"),
+            .openAIText("```json\n{\"name\": \"list_invoices\", \"arguments\": {\"status\": \"open\", \"limit\": \"5\"}}\n```"),
+            .openAIText("Es gibt offene Rechnungen."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("Welche Rechnungen sind offen?")
+        #expect(answer.text == "Es gibt offene Rechnungen.")
+        #expect(answer.toolCalls.count == 2)
+        let corrected = try #require(answer.toolCalls.first)
+        #expect(corrected.outcome.isError)
+        #expect(corrected.outcome.text.contains("status must be one of draft, open, partially_paid, paid, cancelled; got 'unpaid'"))
+        // Cleaned: the empty string dropped, "5" made a number.
+        #expect(answer.toolCalls[1].arguments == ["status": "open", "limit": 5] && !answer.toolCalls[1].outcome.isError)
+        let requests = try await llm.requests()
+        let offered = requests.map { (($0["body"] as? [String: Any])?["tools"] as? [Any])?.count ?? 0 }
+        #expect(offered[0] == 12 && offered[1] == 12 && offered[2] == 0, "\(offered)")
+        // The last request carries the nudge, in the user's language.
+        let last = try await messages(ofRequest: 2)
+        #expect((last.last?["content"] as? String)?.hasPrefix("Beantworte meine Frage") == true)
+    }
+
+    @Test("without resilience a fenced call is just text")
+    func off() async throws {
+        try await llm.script([.openAIText("```json\n{\"name\": \"list_invoices\", \"arguments\": {}}\n```")])
+        let answer = try await Rig.make().ask("show me invoices")
+        #expect(answer.toolCalls.isEmpty && answer.text.contains("list_invoices"))
+    }
+}
