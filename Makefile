@@ -47,11 +47,11 @@ $(PEERS_VENV)/.complete: $(PEERS_LOCK)
 build: deps ## build ledgerchat (debug)
 	$(SWIFT) build
 
-test: deps peers ## build and run every test, interop with the Python MCP SDK included
+test: deps peers local-model ## build and run every test: interop with Python MCP peers, the real local model
 	$(SWIFT) build --build-tests
 	LEDGERCHAT_BIN=$(CURDIR)/$(BIN) LEDGERCHAT_PEERS_PYTHON=$(PEERS_PYTHON) $(SWIFT) test --skip-build
 
-run: build ## build and start ledgerchat on the demo ledger
+run: build local-model ## build and start ledgerchat on the demo ledger with the offline model
 	$(BIN)
 
 ask-peer: $(ASK_PEER_VENV)/.complete ## the llm CLI with its MCP plugin, hash-checked, the peer of `ask` in make bench

@@ -84,6 +84,10 @@ let package = Package(
                 "MCPClient", "Agent", "AccountingServer", "Ledger", "Config", "Curl", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
+        // The real offline model; needs `make local-model` (make test and .ci/run do it first).
+        .testTarget(
+            name: "LocalModelTests",
+            dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")],

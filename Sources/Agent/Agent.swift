@@ -121,8 +121,8 @@ public struct Agent: Sendable {
             // makes it answer.
             let nudge = ChatMessage.user(
                 Self.looksGerman(question)
-                    ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben. Rufe keine Tools auf."
-                    : "Answer my question now from the tool results above. Do not call tools.")
+                    ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben; nenne die Nummern (z. B. RE-…). Rufe keine Tools auf."
+                    : "Answer my question now from the tool results above; name the numbers (e.g. RE-…). Do not call tools.")
             let requestMessages = small && !offerTools ? messages + [nudge] : messages
             for try await event in provider.send(ChatRequest(messages: requestMessages, tools: offerTools ? specs : [])) {
                 response.apply(event)

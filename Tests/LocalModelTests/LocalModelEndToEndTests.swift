@@ -1,0 +1,99 @@
+import AccountingServer
+import Agent
+import Curl
+import Foundation
+import LLM
+import Ledger
+import MCP
+import MCPClient
+import Testing
+
+/// The real offline model (Qwen2.5-Coder-1.5B through llama-server, from `make local-model`) answering questions
+/// about the demo ledger, as `ask` does. One llama-server serves the whole suite; the questions run one at a time.
+@Suite("Local model end to end", .serialized)
+struct LocalModelEndToEndTests {
+    static let anchor = LedgerDate(iso: "2026-11-25")!
+
+    struct Run {
+        let answer: AgentAnswer
+        let store: LedgerStore
+    }
+
+    func ask(_ question: String) async throws -> Run {
+        _ = try LocalModelFiles.locate()  // a missing model fails here, naming `make local-model`
+        let store = try LedgerStore()
+        try DemoLedger.generate(into: store, seed: 42, anchor: Self.anchor)
+        let service = AccountingService(store: store, options: AccountingServerOptions(today: { Self.anchor }))
+        let profile = ModelProfile(
+            name: "local", provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: 0, maxTokens: 512,
+            timeouts: CurlTimeoutsForLocal.value, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"))
+        let agent = Agent(
+            provider: profile.makeProvider(), tools: MCPToolRunner(connections: [BuiltinServer(service: service)]), approval: ApproveAll(),
+            settings: AgentSettings(smallModelResilience: true))
+        let system = try SystemPrompt.forModel(smallModel: true, company: DemoLedger.companyName, today: Self.anchor.iso)
+        return Run(answer: try await agent.ask(question, history: [.system(system)]), store: store)
+    }
+
+    func invoiceNumbers(in text: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: #"RE-\d{4}-\d{4}"#)
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range, in: text)!]) }
+    }
+
+    let newestFive = ["RE-2026-0101", "RE-2026-0100", "RE-2026-0099", "RE-2026-0098", "RE-2026-0097"]
+
+    @Test("show me the last 5 invoices → list_invoices with limit 5 and no status; the answer names the 5 newest")
+    func lastFive() async throws {
+        let run = try await ask("show me the last 5 invoices")
+        let call = try #require(run.answer.toolCalls.first)
+        #expect(call.name == "list_invoices")
+        #expect(call.arguments?["limit"] == 5 && call.arguments?["status"] == nil, "\(String(describing: call.arguments))")
+        #expect(Set(invoiceNumbers(in: run.answer.text)).isSuperset(of: newestFive), "\(run.answer.text)")
+    }
+
+    @Test("Zeig mir die letzten 5 Rechnungen → the same call, and the answer is in German")
+    func lastFiveGerman() async throws {
+        let run = try await ask("Zeig mir die letzten 5 Rechnungen")
+        let call = try #require(run.answer.toolCalls.first)
+        #expect(call.name == "list_invoices")
+        #expect(call.arguments?["limit"] == 5 && call.arguments?["status"] == nil, "\(String(describing: call.arguments))")
+        #expect(Set(invoiceNumbers(in: run.answer.text)).isSuperset(of: newestFive), "\(run.answer.text)")
+        let german = ["die", "der", "sind", "rechnungen", "letzten", "und"]
+        let words = Set(run.answer.text.lowercased().split { !$0.isLetter }.map(String.init))
+        #expect(words.intersection(german).count >= 2, "not German: \(run.answer.text)")
+    }
+
+    @Test("which invoices are overdue? → only overdue invoices in the answer")
+    func overdue() async throws {
+        let run = try await ask("which invoices are overdue?")
+        var query = InvoiceQuery(asOf: Self.anchor)
+        query.overdueOnly = true
+        query.limit = 200
+        let overdue = try run.store.listInvoices(query).items.map(\.number)
+        let named = Set(invoiceNumbers(in: run.answer.text))
+        #expect(!named.isEmpty, "answer: \(run.answer.text) calls: \(run.answer.toolCalls.map { "\($0.name) \($0.rawArguments) error=\($0.outcome.isError)" })")
+        #expect(named.isSubset(of: Set(overdue)), "named \(named.sorted()), overdue \(overdue)")
+    }
+
+    @Test("create a contact named Müller GmbH (approved) → it exists in the ledger exactly once")
+    func createContact() async throws {
+        let run = try await ask("create a contact named Müller GmbH")
+        #expect(run.answer.toolCalls.contains { $0.name == "create_contact" && $0.arguments?["name"] == "Müller GmbH" })
+        var query = ContactQuery()
+        query.search = "Müller GmbH"
+        query.limit = 200
+        let matches = try run.store.listContacts(query).items.filter { $0.name == "Müller GmbH" }
+        #expect(matches.count == 1)
+    }
+
+    @Test("hello → no tool call")
+    func hello() async throws {
+        let run = try await ask("hello")
+        #expect(run.answer.toolCalls.isEmpty)
+        #expect(!run.answer.text.isEmpty)
+    }
+}
+
+enum CurlTimeoutsForLocal {
+    /// A cold start reads the whole prompt at ~50 tokens/s: allow minutes between bytes.
+    static let value = CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(600))
+}
