@@ -125,12 +125,13 @@ struct AskCommandTests {
         #expect(bypassed.status == 1 && bypassed.stderr.contains("Could not reach remote"))
     }
 
-    @Test("no model configured: exit 2 and an example of what to add")
+    @Test("no model configured means the offline model; without its files, exit 1 naming make local-model")
     func noModel() throws {
         let empty = NSTemporaryDirectory() + "ledgerchat-empty-\(UUID().uuidString).toml"
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
-        let (result, _) = try ask(["hallo"], config: empty)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("No model is configured") && result.stderr.contains("[models.local]"))
+        let emptyCache = NSTemporaryDirectory() + "ledgerchat-nocache-\(UUID().uuidString)"
+        let (result, _) = try ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("make local-model") && result.stderr.contains("llama-server"), "\(result.stderr)")
     }
 }
