@@ -62,11 +62,13 @@ $(ASK_PEER_VENV)/.complete: $(ASK_PEER_LOCK)
 	@$(ASK_PEER_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(ASK_PEER_LOCK)
 	@touch $@
 
-bench: bench-deps peers ask-peer ## serve --http against FastMCP, and ask against the llm CLI, in one run
+bench: bench-deps peers ask-peer local-model ## serve --http against FastMCP, and ask against the llm CLI, in one run
 	$(SWIFT) build -c release --product ledgerchat
 	PEERS_PYTHON=$(PEERS_PYTHON) LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/http-bench.sh
 	@echo
 	python3 bench/ask_bench.py $(CURDIR)/.build/release/ledgerchat $(ASK_PEER_VENV)
+	@echo
+	LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/local-model-bench.sh
 
 local-model: ## build llama-server and assemble the offline model into ~/.cache/ledgerchat (12 minutes the first time)
 	bash scripts/local-model.sh

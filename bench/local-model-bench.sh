@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The offline model's time to answer "show me the last 5 invoices", cold (empty prompt cache) and warm (the
+# system prompt and tools already read), and the prompt tokens it needed, with toolset full versus poc.
+# Target: ≤ 8 s warm on 2 cores. A benchmark, not a test. Needs `make local-model`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${LEDGERCHAT_BIN:-.build/release/ledgerchat}
+CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
+SERVER=$CACHE/llama-server-0.3.36/llama-server
+MODEL=$CACHE/model-qwen2.5-coder-1.5b-q4_k_m-0.2.0/model.gguf
+[ -x "$SERVER" ] && [ -f "$MODEL" ] || { echo "The offline model is missing: run make local-model" >&2; exit 1; }
+WORK=$(mktemp -d)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+QUESTION="show me the last 5 invoices"
+"$BIN" ledger init --path "$WORK/ledger.sqlite" --anchor-date 2026-11-25 >/dev/null
+
+start_server() {
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 8192 -np 1 -t "$(nproc)" --alias local \
+    --chat-template-file prompts/qwen2.5-tools.jinja >"$WORK/llama.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.5; done
+  echo "llama-server did not start; see $WORK/llama.log" >&2; exit 1
+}
+
+ask() { # toolset -> "seconds input_tokens calls"
+  cat >"$WORK/config.toml" <<TOML
+default_model = "bench"
+[models.bench]
+provider = "openai"
+base_url = "http://127.0.0.1:$PORT/v1"
+model = "local"
+temperature = 0
+max_tokens = 512
+timeout = 600
+small_model_resilience = true
+[servers.demo]
+builtin = "demo"
+toolset = "$1"
+TOML
+  "$BIN" ask --config "$WORK/config.toml" --ledger "$WORK/ledger.sqlite" --today 2026-11-25 --json "$QUESTION" 2>/dev/null |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["duration_ms"]/1000, r["usage"]["input_tokens"], ",".join(c["name"] for c in r["tool_calls"]) or "-", "RE-2026-0097" in r["answer"])'
+}
+
+echo "Timing the offline model on \"$QUESTION\" ($(nproc) threads)…"
+declare -A RESULTS
+for toolset in full poc; do
+  start_server
+  RESULTS[$toolset-cold]=$(ask "$toolset")
+  RESULTS[$toolset-warm]=$(ask "$toolset")
+  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+done
+
+printf '\n%-8s %-6s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-2026-0097"
+for toolset in full poc; do
+  for cache in cold warm; do
+    read -r seconds tokens calls named <<<"${RESULTS[$toolset-$cache]}"
+    printf '%-8s %-6s %10.1f %14s  %-24s %s\n' "$toolset" "$cache" "$seconds" "$tokens" "$calls" "$named"
+  done
+done
+read -r warm _ <<<"${RESULTS[full-warm]}"
+python3 -c "import sys; w=float(sys.argv[1]); print(f'\nwarm answer with toolset full: {w:.1f} s (target ≤ 8 s) ' + ('✓' if w <= 8 else '✗'))" "$warm"
