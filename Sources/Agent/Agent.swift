@@ -107,61 +107,46 @@ public struct Agent: Sendable {
         var retries = 0
         var seenCalls: Set<String> = []
         var corrected: Set<String> = []
+        var repeatedCallIDs: Set<String> = []
         var offerTools = true
         let small = settings.smallModelResilience
         let specs = small ? available.map { CompactToolSpecs.compact($0.spec) } : available.map(\.spec)
+        let toolNames = Set(available.map(\.name))
+        // Without tools a small model still tends to write another call; a plain nudge in the user's language (not
+        // kept in the history) makes it answer.
+        let nudge = ChatMessage.user(
+            Self.looksGerman(question)
+                ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben; nenne die Nummern (z. B. RE-…). Rufe keine Tools auf."
+                : "Answer my question now from the tool results above; name the numbers (e.g. RE-…). Do not call tools.")
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
             let roundStarted = ContinuousClock.now
             var response = ChatResponse()
-            // A small model may write its tool call as text; hold back text that starts like one until it is clear.
-            var heldBack: String? = small ? "" : nil
-            // Without tools a small model still tends to write another call; a plain nudge (not kept in the history)
-            // makes it answer.
-            let nudge = ChatMessage.user(
-                Self.looksGerman(question)
-                    ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben; nenne die Nummern (z. B. RE-…). Rufe keine Tools auf."
-                    : "Answer my question now from the tool results above; name the numbers (e.g. RE-…). Do not call tools.")
+            var holdBack = TextHoldBack(enabled: small)
             let requestMessages = small && !offerTools ? messages + [nudge] : messages
             for try await event in provider.send(ChatRequest(messages: requestMessages, tools: offerTools ? specs : [])) {
                 response.apply(event)
                 switch event {
-                case .textDelta(let text):
-                    if var held = heldBack {
-                        held += text
-                        let start = held.drop { $0.isWhitespace }
-                        if start.isEmpty || start.hasPrefix("`") || start.hasPrefix("{") || start.hasPrefix("<") {
-                            heldBack = held
-                        } else {
-                            heldBack = nil
-                            onEvent(.textDelta(held))
-                        }
-                    } else {
-                        onEvent(.textDelta(text))
-                    }
+                case .textDelta(let text): if let shown = holdBack.add(text) { onEvent(.textDelta(shown)) }
                 case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
                 default: break
                 }
             }
             let toolsWereOffered = offerTools
             offerTools = true
-            if small && response.toolCalls.isEmpty, toolsWereOffered,
-                let found = TextToolCalls.extract(from: response.text, toolNames: Set(available.map(\.name)))
-            {
-                response.toolCalls = found.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }
-                response.text = found.remainingText
-                heldBack = nil
+            if small && response.toolCalls.isEmpty, let found = TextToolCalls.extract(from: response.text, toolNames: toolNames) {
+                if toolsWereOffered {
+                    response.toolCalls = found.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }
+                    response.text = found.remainingText
+                } else if let last = executed.last(where: { !repeatedCallIDs.contains($0.id) }) ?? executed.last {
+                    // Told to answer, it wrote yet another call: answer with what the last call said instead of JSON.
+                    let limited = last.outcome.text.count > 1500 ? String(last.outcome.text.prefix(1500)) + " …" : last.outcome.text
+                    response.text = last.outcome.isError ? "That did not work: \(limited)" : limited
+                }
+                holdBack.replace(with: response.text)
             }
-            if small && !toolsWereOffered, TextToolCalls.extract(from: response.text, toolNames: Set(available.map(\.name))) != nil,
-                let last = executed.last(where: { !$0.outcome.text.contains("already made with the same arguments") }) ?? executed.last
-            {
-                // Told to answer, it wrote yet another call: answer with what the last call said instead of JSON.
-                let limited = last.outcome.text.count > 1500 ? String(last.outcome.text.prefix(1500)) + " …" : last.outcome.text
-                response.text = last.outcome.isError ? "That did not work: \(limited)" : limited
-                heldBack = response.text
-            }
-            if let held = heldBack, !held.isEmpty { onEvent(.textDelta(held)) }
+            if let rest = holdBack.finish() { onEvent(.textDelta(rest)) }
             retries += response.retries
             if let roundUsage = response.usage {
                 usage.inputTokens += roundUsage.inputTokens
@@ -189,9 +174,10 @@ public struct Agent: Sendable {
                             "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments.", arguments: cleaned)
                     }
                 }
-                if small, case .reject(let message, _) = plan, message.contains("already made with the same arguments") {
+                if case .repeated = plan {
+                    repeatedCallIDs.insert(call.id)
                     // The model is going round in circles: the next request offers no tools, so it must answer.
-                    offerTools = false
+                    if small { offerTools = false }
                 }
                 plans.append((call, plan))
             }
@@ -223,6 +209,8 @@ public struct Agent: Sendable {
     enum CallPlan {
         case run(AgentTool, [String: Value])
         case reject(String, arguments: [String: Value]?)
+        /// The same call with the same arguments as an earlier one: not run again.
+        case repeated(String, arguments: [String: Value])
     }
 
     func plan(for call: ToolCall, tools: [String: AgentTool], seen: inout Set<String>) -> CallPlan {
@@ -243,7 +231,7 @@ public struct Agent: Sendable {
         }
         let key = call.name + "\u{0}" + canonical(.object(arguments))
         if seen.contains(key) {
-            return .reject(
+            return .repeated(
                 "This exact call of \(call.name) was already made with the same arguments; its result is above. "
                     + "Answer from it, or call with different arguments.", arguments: arguments)
         }
@@ -260,7 +248,7 @@ public struct Agent: Sendable {
                 duration: ContinuousClock.now - started, round: round, approval: approval)
         }
         switch plan {
-        case .reject(let message, let arguments):
+        case .reject(let message, let arguments as [String: Value]?), .repeated(let message, let arguments as [String: Value]?):
             return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: .notNeeded)
         case .run(let tool, let arguments):
             var approvalState = ExecutedToolCall.Approval.notNeeded
@@ -278,6 +266,39 @@ public struct Agent: Sendable {
                 let message = "\(tool.name) failed: \(error). The server may be down; tell the user."
                 return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: approvalState)
             }
+        }
+    }
+
+    /// Text a small model may turn into a tool call is held back until it is clear it is not one: text starting with
+    /// a fence, a brace or a tag waits for the end of the answer; anything else streams at once.
+    struct TextHoldBack {
+        private var held: String?
+
+        init(enabled: Bool) { held = enabled ? "" : nil }
+
+        /// What to show now for this delta, if anything.
+        mutating func add(_ text: String) -> String? {
+            guard var pending = held else { return text }
+            pending += text
+            let start = pending.drop { $0.isWhitespace }
+            if start.isEmpty || start.hasPrefix("`") || start.hasPrefix("{") || start.hasPrefix("<") {
+                held = pending
+                return nil
+            }
+            held = nil
+            return pending
+        }
+
+        /// The answer turned out different (a call taken out, or a replacement): show this instead of what is held.
+        /// Text already shown stays as it was.
+        mutating func replace(with text: String) {
+            if held != nil { held = text }
+        }
+
+        /// What is still held, at the end of the answer.
+        mutating func finish() -> String? {
+            defer { held = nil }
+            return held.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 

@@ -1,11 +1,17 @@
 import MCP
 import MCPClient
+import Synchronization
 
 /// Tools from MCP servers, for the agent. A tool keeps the name its server gives it; only when two servers offer
 /// the same name are both called `server__tool`. A server that cannot be reached contributes no tools (its status
 /// says why) instead of failing the question.
-public struct MCPToolRunner: ToolRunner {
+///
+/// Calls are routed by the catalog the last `listTools()` built, so a call does not list every server again (which
+/// would also retry every server that is down).
+public final class MCPToolRunner: ToolRunner {
     public let connections: [any ToolServer]
+    private typealias Route = (server: any ToolServer, toolName: String)
+    private let routes = Mutex<[String: Route]?>(nil)
 
     public init(connections: [any ToolServer]) { self.connections = connections }
 
@@ -36,7 +42,10 @@ public struct MCPToolRunner: ToolRunner {
     }
 
     public func listTools() async throws -> [AgentTool] {
-        await catalog().map { entry in
+        let catalog = await catalog()
+        let table = Dictionary(catalog.map { ($0.name, ($0.server, $0.tool.name)) }, uniquingKeysWith: { first, _ in first })
+        routes.withLock { $0 = table }
+        return catalog.map { entry in
             AgentTool(
                 name: entry.name, description: entry.tool.description ?? "", inputSchema: entry.tool.inputSchema,
                 outputSchema: entry.tool.outputSchema, readOnly: entry.tool.annotations.readOnlyHint == true,
@@ -45,10 +54,13 @@ public struct MCPToolRunner: ToolRunner {
     }
 
     public func call(_ name: String, arguments: [String: Value]) async throws -> ToolOutcome {
-        guard let entry = await catalog().first(where: { $0.name == name }) else {
-            return ToolOutcome(text: "Unknown tool '\(name)'.", isError: true)
+        var route = routes.withLock { $0?[name] }
+        if route == nil, routes.withLock({ $0 == nil }) {
+            _ = try await listTools()
+            route = routes.withLock { $0?[name] }
         }
-        let result = try await entry.server.call(entry.tool.name, arguments: arguments)
+        guard let route else { return ToolOutcome(text: "Unknown tool '\(name)'.", isError: true) }
+        let result = try await route.server.call(route.toolName, arguments: arguments)
         let text = result.content.compactMap { content -> String? in
             if case .text(let text, _, _) = content { return text }
             return nil
