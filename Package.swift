@@ -32,10 +32,12 @@ let package = Package(
         .target(
             name: "MCPClient",
             dependencies: [
-                "Curl", "Config", "AccountingServer", "Ledger", .product(name: "MCP", package: "swift-sdk"),
+                "Curl", "Config", "AccountingServer", "Ledger", "Processes", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "LLM", dependencies: ["Curl", .product(name: "MCP", package: "swift-sdk")]),
+        // Processes ledgerchat starts and must stop: stdio MCP servers and the local model.
+        .target(name: "Processes"),
+        .target(name: "LLM", dependencies: ["Curl", "Processes", .product(name: "MCP", package: "swift-sdk")]),
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
@@ -61,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerchat",
             dependencies: [
-                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render",
+                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render", "Processes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),

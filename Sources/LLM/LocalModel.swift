@@ -1,6 +1,6 @@
 import Curl
 import Foundation
-import Synchronization
+import Processes
 
 /// Where the offline model's files are: the `llama-server` binary and the GGUF model that `make local-model` puts
 /// under `~/.cache/ledgerchat/`, keyed by version.
@@ -50,7 +50,6 @@ public actor LocalModelServer {
     public static let shared = LocalModelServer()
 
     private var baseURL: String?
-    private var process: Process?
     private var starting: Task<String, any Error>?
 
     /// The context size given to llama-server; the full toolset with results fits with room to spare.
@@ -106,8 +105,7 @@ public actor LocalModelServer {
         do { try process.run() } catch {
             throw LocalModelError("Cannot start \(files.server): \(error.localizedDescription). Run `make local-model` again.")
         }
-        self.process = process
-        LocalModelReaper.shared.add(process.processIdentifier)
+        ChildProcesses.shared.add(process.processIdentifier)
         let url = "http://127.0.0.1:\(port)/v1"
         let started = ContinuousClock.now
         progress("Starting the local model (llama-server, \(cores) threads)…")
@@ -131,17 +129,6 @@ public actor LocalModelServer {
         }
         process.terminate()
         throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
-    }
-
-    /// Stops the server if this process started it.
-    public func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-        LocalModelReaper.shared.remove(process.processIdentifier)
-        try? FileManager.default.removeItem(atPath: Self.statePath)
-        self.process = nil
-        baseURL = nil
     }
 
     static func healthy(_ baseURL: String) async -> Bool {
@@ -170,24 +157,6 @@ public actor LocalModelServer {
         }
         guard bound else { throw LocalModelError("Cannot find a free loopback port.") }
         return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-extension LocalModelServer {
-    /// Stops the llama-server this process started; for exit paths that skip `atexit` (signals).
-    public static func terminateStartedServers() { LocalModelReaper.shared.terminateAll() }
-}
-
-/// The llama-server this process started, stopped when it exits.
-final class LocalModelReaper: Sendable {
-    static let shared = LocalModelReaper()
-    private let pids = Mutex(Set<Int32>())
-    private init() { atexit { LocalModelReaper.shared.terminateAll() } }
-    func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
-    func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
-    func terminateAll() {
-        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
-        try? FileManager.default.removeItem(atPath: LocalModelFiles.cacheDirectory() + "/local-model-server.json")
     }
 }
 

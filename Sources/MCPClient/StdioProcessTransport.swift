@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MCP
+import Processes
 import Synchronization
 
 /// An MCP server run as a child process, speaking newline-delimited JSON-RPC on its stdin and stdout.
@@ -175,23 +176,5 @@ public actor StdioProcessTransport: Transport {
             }
         }
         if !buffer.isEmpty { body(String(decoding: buffer, as: UTF8.self)) }
-    }
-}
-
-/// Every MCP server process ledgerchat started, stopped when ledgerchat exits so that none are orphaned.
-public final class ChildProcesses: Sendable {
-    public static let shared = ChildProcesses()
-    private let pids = Mutex(Set<Int32>())
-
-    private init() {
-        atexit { ChildProcesses.shared.terminateAll() }
-    }
-
-    func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
-    func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
-
-    /// Sends SIGTERM to every child still running; called at exit and from signal handlers.
-    public func terminateAll() {
-        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
     }
 }

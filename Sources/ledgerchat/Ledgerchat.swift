@@ -2,8 +2,7 @@ import AccountingServer
 import ArgumentParser
 import Config
 import Foundation
-import LLM
-import MCPClient
+import Processes
 import Ledger
 
 @main
@@ -67,7 +66,6 @@ enum SignalCleanup {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { received in
                 ChildProcesses.shared.terminateAll()
-                LocalModelServer.terminateStartedServers()
                 signal(received, SIG_DFL)
                 raise(received)
             }
