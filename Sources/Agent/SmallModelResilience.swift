@@ -70,18 +70,7 @@ public enum ArgumentRepair {
             case .null: continue
             case .string(let text) where text.trimmingCharacters(in: .whitespaces).isEmpty: continue
             case .string(let text):
-                let types = Set(typeNames(properties[key]))
-                if types.contains("string") || types.isEmpty {
-                    cleaned[key] = value
-                } else if types.contains("integer"), let number = Int(text.trimmingCharacters(in: .whitespaces)) {
-                    cleaned[key] = .int(number)
-                } else if types.contains("number"), let number = Double(text.trimmingCharacters(in: .whitespaces)) {
-                    cleaned[key] = .double(number)
-                } else if types.contains("boolean"), ["true", "false"].contains(text.lowercased()) {
-                    cleaned[key] = .bool(text.lowercased() == "true")
-                } else {
-                    cleaned[key] = value
-                }
+                cleaned[key] = typed(text, schema: properties[key]) ?? value
             case .double(let number) where Set(typeNames(properties[key])).contains("integer") && number == number.rounded():
                 cleaned[key] = .int(Int(number))
             default:
@@ -127,11 +116,38 @@ public enum ArgumentRepair {
         return nil
     }
 
-    static func typeNames(_ schema: Value?) -> [String] {
+    /// The JSON types a schema allows (`type`, a list of types, or the types of `anyOf`/`oneOf` branches).
+    public static func typeNames(_ schema: Value?) -> [String] {
         guard let object = schema?.objectValue else { return [] }
         if let type = object["type"]?.stringValue { return [type] }
         if case .array(let list)? = object["type"] { return list.compactMap(\.stringValue) }
+        for key in ["anyOf", "oneOf"] {
+            if case .array(let options)? = object[key] { return options.flatMap { typeNames($0) } }
+        }
         return []
+    }
+
+    /// `text` as the type `schema` asks for: kept as a string where strings are allowed (or nothing is said),
+    /// else an integer, number, boolean, or JSON for arrays and objects (a comma list for arrays); nil when it is
+    /// none of those. Shared by argument cleaning and `tools call --arg key=value`.
+    public static func typed(_ text: String, schema: Value?) -> Value? {
+        let types = Set(typeNames(schema))
+        if types.isEmpty || types.contains("string") { return .string(text) }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if types.contains("integer"), let number = Int(trimmed) { return .int(number) }
+        if types.contains("number"), let number = Double(trimmed) { return .double(number) }
+        if types.contains("boolean") {
+            switch trimmed.lowercased() {
+            case "true", "yes": return .bool(true)
+            case "false", "no": return .bool(false)
+            default: break
+            }
+        }
+        if types.contains("array") || types.contains("object"), let value = try? JSONDecoder().decode(Value.self, from: Data(trimmed.utf8)) {
+            return value
+        }
+        if types.contains("array") { return .array(trimmed.split(separator: ",").map { .string(String($0)) }) }
+        return nil
     }
 
     static func matches(_ value: Value, type: String) -> Bool {

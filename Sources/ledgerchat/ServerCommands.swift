@@ -1,4 +1,5 @@
 import AccountingServer
+import Agent
 import ArgumentParser
 import Config
 import Foundation
@@ -151,7 +152,8 @@ struct ToolsListCommand: AsyncParsableCommand {
             if case .array(let names)? = schema["required"] { required = Set(names.compactMap(\.stringValue)) }
             lines.append("  parameters:")
             for (name, property) in properties.sorted(by: { $0.key < $1.key }) {
-                var detail = ParameterSchema.typeName(property)
+                let types = ArgumentRepair.typeNames(property).filter { $0 != "null" }
+                var detail = types.isEmpty ? "any" : types.joined(separator: " or ")
                 if case .object(let object) = property, case .array(let choices)? = object["enum"] {
                     detail += " (" + choices.map { $0.stringValue ?? "\($0)" }.joined(separator: "|") + ")"
                 }
@@ -274,48 +276,13 @@ struct ToolsCallCommand: AsyncParsableCommand {
         for pair in arguments {
             let key = String(pair[..<pair.firstIndex(of: "=")!])
             let raw = String(pair[pair.index(after: pair.firstIndex(of: "=")!)...])
-            result[key] = try ParameterSchema.convert(raw, key: key, schema: properties[key])
+            guard let value = ArgumentRepair.typed(raw, schema: properties[key]) else {
+                let expected = ArgumentRepair.typeNames(properties[key]).sorted().joined(separator: " or ")
+                throw CLIError("--arg \(key): expected \(expected), got '\(raw)'")
+            }
+            result[key] = value
         }
         return result
-    }
-}
-
-/// Reading parameter types from a JSON Schema, for `tools list` and `tools call --arg`.
-enum ParameterSchema {
-    static func types(_ schema: Value?) -> [String] {
-        guard case .object(let object)? = schema else { return [] }
-        if let type = object["type"]?.stringValue { return [type] }
-        if case .array(let list)? = object["type"] { return list.compactMap(\.stringValue) }
-        for key in ["anyOf", "oneOf"] {
-            if case .array(let options)? = object[key] { return options.flatMap { types($0) } }
-        }
-        return []
-    }
-
-    static func typeName(_ schema: Value) -> String {
-        let names = types(schema).filter { $0 != "null" }
-        return names.isEmpty ? "any" : names.joined(separator: " or ")
-    }
-
-    static func convert(_ raw: String, key: String, schema: Value?) throws -> Value {
-        let declared = Set(types(schema))
-        if declared.contains("integer"), let number = Int(raw) { return .int(number) }
-        if declared.contains("number"), let number = Double(raw) { return .double(number) }
-        if declared.contains("boolean") {
-            switch raw.lowercased() {
-            case "true", "yes", "1": return .bool(true)
-            case "false", "no", "0": return .bool(false)
-            default: break
-            }
-        }
-        if declared.contains("array") || declared.contains("object"), let value = try? JSONDecoder().decode(Value.self, from: Data(raw.utf8)) {
-            return value
-        }
-        if declared.contains("array") { return .array(raw.split(separator: ",").map { .string(String($0)) }) }
-        if !declared.isEmpty && !declared.contains("string") {
-            throw CLIError("--arg \(key): expected \(declared.sorted().joined(separator: " or ")), got '\(raw)'")
-        }
-        return .string(raw)
     }
 }
 
