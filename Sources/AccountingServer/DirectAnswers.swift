@@ -125,29 +125,30 @@ extension AccountingService {
 
 /// Encoded results of read-only tool calls, valid while the ledger's change generation stays the same.
 final class ResultCache: Sendable {
-    private struct Entry {
-        var generation: Int
-        var bytes: [UInt8]
+    /// Every entry belongs to one generation of the ledger; a newer generation empties the cache.
+    private struct State {
+        var generation = Int.min
+        var entries: [[UInt8]: [UInt8]] = [:]
     }
-    private let entries = Mutex([[UInt8]: Entry]())
+    private let state = Mutex(State())
     /// Bounded so arbitrary arguments cannot grow memory without limit; a full cache starts over.
     private let capacity: Int
 
     init(capacity: Int = 512) { self.capacity = capacity }
 
     func lookup(_ key: [UInt8], generation: Int) -> [UInt8]? {
-        entries.withLock { entries in
-            guard let entry = entries[key], entry.generation == generation else { return nil }
-            return entry.bytes
-        }
+        state.withLock { $0.generation == generation ? $0.entries[key] : nil }
     }
 
     func store(_ bytes: [UInt8], for key: [UInt8], generation: Int) {
-        entries.withLock { entries in
-            if entries.count >= capacity || entries.values.contains(where: { $0.generation != generation }) {
-                entries.removeAll(keepingCapacity: true)
+        state.withLock { state in
+            // A result computed under an older generation is already stale.
+            guard generation >= state.generation else { return }
+            if generation > state.generation || state.entries.count >= capacity {
+                state.generation = generation
+                state.entries.removeAll(keepingCapacity: true)
             }
-            entries[key] = Entry(generation: generation, bytes: bytes)
+            state.entries[key] = bytes
         }
     }
 }

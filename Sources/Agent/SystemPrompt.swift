@@ -21,10 +21,7 @@ public enum SystemPrompt {
 
     /// Loads `name` (e.g. `system.md`) from the first prompts folder that has it.
     public static func load(_ name: String = "system.md") throws -> String {
-        for directory in promptsDirectories() {
-            let path = (directory as NSString).appendingPathComponent(name)
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
-        }
+        if let path = path(of: name), let text = try? String(contentsOfFile: path, encoding: .utf8) { return text }
         throw SystemPromptError(
             description: "prompts/\(name) was not found. Run ledgerchat from its checkout, or set LEDGERCHAT_PROMPTS to the prompts folder.")
     }

@@ -221,8 +221,7 @@ public final class ServerLogFile: Sendable {
     }
 
     public func append(server: String, line: String) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        let data = Data("\(stamp) [\(server)] \(line)\n".utf8)
+        let data = Data("\(Date().ISO8601Format()) [\(server)] \(line)\n".utf8)
         handle.withLock { handle in try? handle?.write(contentsOf: data) }
     }
 }

@@ -34,7 +34,7 @@ public actor StreamableHTTPTransport: Transport {
     private let messages: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     /// How many times a dropped stream is resumed before its request is given up.
-    private nonisolated let maxResumptions = 3
+    private static let maxResumptions = 3
 
     /// Whether the server offered a GET stream (nil until tried).
     public private(set) var getStreamOffered: Bool?
@@ -93,7 +93,7 @@ public actor StreamableHTTPTransport: Transport {
             let id = UUID()
             let requestID = shape?.isRequest == true ? shape?.id : nil
             streamTasks[id] = Task { [weak self] in
-                await self?.consume(response.body, answering: requestID, resumptionsLeft: self?.maxResumptions ?? 0)
+                await self?.consume(response.body, answering: requestID, resumptionsLeft: Self.maxResumptions)
                 await self?.streamEnded(id)
             }
         } else {
