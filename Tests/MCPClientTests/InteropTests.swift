@@ -29,6 +29,15 @@ func overHTTP(_ url: String, name: String = "peer", timeout: Duration = .seconds
     }
 }
 
+/// Whether `condition` becomes true within about two seconds, for things that arrive asynchronously.
+func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+    for _ in 0..<40 {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
 func text(_ result: CallTool.Result) -> String {
     result.content.compactMap { if case .text(let text, _, _) = $0 { return text } else { return nil } }.joined(separator: "\n")
 }
@@ -93,7 +102,7 @@ struct PeerInteropTests {
         let transport = try #require(transports.withLock { $0 }.first)
         #expect(await transport.currentSessionID?.isEmpty == false)
         // The GET stream is opened after initialisation; FastMCP offers it on stateful sessions.
-        for _ in 0..<50 where await transport.getStreamOffered == nil { try await Task.sleep(for: .milliseconds(50)) }
+        _ = try await eventually { await transport.getStreamOffered != nil }
         #expect(await transport.getStreamOffered == true)
 
         // The server closes the answer stream after an event with an id; only a resumed stream brings the answer.
@@ -103,14 +112,7 @@ struct PeerInteropTests {
         // A tool added at run time is announced with notifications/tools/list_changed; the list refreshes.
         #expect(try await connection.tools().contains { $0.name == "extra" } == false)
         _ = try await connection.call("grow", arguments: [:])
-        var refreshed = false
-        for _ in 0..<40 {
-            if try await connection.tools().contains(where: { $0.name == "extra" }) {
-                refreshed = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let refreshed = try await eventually { try await connection.tools().contains { $0.name == "extra" } }
         #expect(refreshed, "tools/list_changed did not refresh the tool list")
         await connection.disconnect()
         peer.kill()
