@@ -102,10 +102,9 @@ public actor LocalModelServer {
         process.standardOutput = log ?? FileHandle.nullDevice
         process.standardError = log ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        do { try ChildProcesses.shared.start(process) } catch {
             throw LocalModelError("Cannot start \(files.server): \(error.localizedDescription). Run `make local-model` again.")
         }
-        ChildProcesses.shared.add(process.processIdentifier)
         let url = "http://127.0.0.1:\(port)/v1"
         let started = ContinuousClock.now
         progress("Starting the local model (llama-server, \(cores) threads)…")

@@ -75,10 +75,9 @@ public actor StdioProcessTransport: Transport {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        do { try process.run() } catch {
+        do { try ChildProcesses.shared.start(process) } catch {
             throw MCPTransportError.closed(server: name, detail: "cannot start `\(command)`: \(error.localizedDescription). Check command and cwd.")
         }
-        ChildProcesses.shared.add(process.processIdentifier)
         self.process = process
         self.stdinHandle = input.fileHandleForWriting
 

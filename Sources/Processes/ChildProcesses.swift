@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Every process ledgerchat started and must not leave behind (stdio MCP servers, the local model's llama-server):
-/// sent SIGTERM when ledgerchat exits, and from signal handlers, which `atexit` alone would miss.
+/// stopped when ledgerchat exits, and from signal handlers, which `atexit` alone would miss.
 public final class ChildProcesses: Sendable {
     public static let shared = ChildProcesses()
     private let pids = Mutex(Set<Int32>())
@@ -11,11 +11,41 @@ public final class ChildProcesses: Sendable {
         atexit { ChildProcesses.shared.terminateAll() }
     }
 
+    /// Starts `process` with no signals blocked, and registers it.
+    ///
+    /// A child inherits the signal mask of the thread that starts it, and Swift's worker threads block nearly every
+    /// signal (measured: SigBlk fffffffe3bfbea27 in a child started from a task), so without this the child
+    /// never sees SIGTERM or SIGINT and can only be killed.
+    public func start(_ process: Process) throws {
+        var empty = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        try process.run()
+        add(process.processIdentifier)
+    }
+
     public func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
     public func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
 
-    /// Sends SIGTERM to every child still registered.
-    public func terminateAll() {
-        for pid in pids.withLock({ $0 }) { kill(pid, SIGTERM) }
+    /// SIGTERM to every child still registered, then SIGKILL to those still running after `grace` (a child that
+    /// ignores SIGTERM, or one started elsewhere with it blocked; an orphaned llama-server holds 2 GB).
+    public func terminateAll(grace: Duration = .seconds(2)) {
+        let running = pids.withLock { $0 }.filter(Self.isRunning)
+        guard !running.isEmpty else { return }
+        for pid in running { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline && running.contains(where: Self.isRunning) { usleep(20_000) }
+        for pid in running where Self.isRunning(pid) { kill(pid, SIGKILL) }
+    }
+
+    /// Alive and not a zombie waiting to be reaped (`/proc/PID/stat`'s state field).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ", options: .backwards)
+        else { return true }
+        return !stat[afterName.upperBound...].hasPrefix("Z")
     }
 }
