@@ -38,7 +38,8 @@ let package = Package(
         // Processes ledgerchat starts and must stop: stdio MCP servers and the local model.
         .target(name: "Processes"),
         .target(name: "LLM", dependencies: ["Curl", "Processes", .product(name: "MCP", package: "swift-sdk")]),
-        .target(name: "Agent", dependencies: ["LLM", "MCPClient", .product(name: "MCP", package: "swift-sdk")]),
+        // Agent reuses AccountingServer's secret redaction for traces (it already depends on it through MCPClient).
+        .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
         .target(

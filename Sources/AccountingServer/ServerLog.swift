@@ -54,7 +54,7 @@ public final class ServerLog: Sendable {
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millisText)Z"
     }
 
-    /// Argument names whose values never reach a log.
+    /// Argument names whose values never reach a log or a trace (the agent's traces use `redact` too).
     static let secretNames = ["token", "secret", "password", "passwd", "authorization", "api_key", "apikey", "credential"]
 
     /// A copy of the arguments with secret-looking values replaced by "[redacted]", at any depth.

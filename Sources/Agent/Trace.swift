@@ -1,3 +1,4 @@
+import AccountingServer
 import Foundation
 import LLM
 import MCP
@@ -72,7 +73,7 @@ public final class TraceWriter: Sendable {
     static func entry(_ call: ExecutedToolCall) -> Value {
         [
             "round": .int(call.round), "name": .string(call.name),
-            "arguments": redact(call.arguments.map(Value.object) ?? .string(call.rawArguments)),
+            "arguments": ServerLog.redact(call.arguments.map(Value.object) ?? .string(call.rawArguments)),
             "duration_ms": .int(call.duration.wholeMilliseconds), "result_chars": .int(call.outcome.text.count),
             "model_chars": .int(call.modelText.count), "is_error": .bool(call.outcome.isError), "approval": .string(call.approval.rawValue),
         ]
@@ -88,22 +89,6 @@ public final class TraceWriter: Sendable {
         defer { try? handle.close() }
         _ = try? handle.seekToEnd()
         try? handle.write(contentsOf: Data((line + "\n").utf8))
-    }
-
-    /// Names of fields whose values never reach a trace.
-    static let secretNames = ["token", "secret", "password", "authorization", "api_key", "apikey", "credential"]
-
-    static func redact(_ value: Value) -> Value {
-        switch value {
-        case .object(let object):
-            var copy: [String: Value] = [:]
-            for (key, inner) in object {
-                copy[key] = secretNames.contains(where: key.lowercased().contains) ? "[redacted]" : redact(inner)
-            }
-            return .object(copy)
-        case .array(let items): return .array(items.map(redact))
-        default: return value
-        }
     }
 }
 
