@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 CACHE_DIR ?= $(HOME)/.cache/ledgerchat
-APT_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev curl openssl jq python3-venv
+APT_PACKAGES := libcurl4-openssl-dev libncurses-dev libsqlite3-dev curl openssl jq python3-venv tmux
 BENCH_APT_PACKAGES := wrk
 PEERS_LOCK := Tests/Interop/requirements.lock
 # The peers' virtualenv is keyed by the lock file's hash: a changed pin builds a fresh one.

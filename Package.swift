@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
+        // The chat screen: state, keys and a pure render into cells (tested without a terminal); ncurses only paints.
+        .target(name: "TUI", dependencies: ["Render", "Agent", "LLM", "CNcursesw", .product(name: "MCP", package: "swift-sdk")]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerchat",
             dependencies: [
-                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render", "Processes",
+                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render", "Processes", "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +95,10 @@ let package = Package(
             name: "LocalModelTests",
             dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
+        // Pure state and screen tests, and end-to-end tests driving the binary in tmux with a scripted LLM.
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["TUI", "Render", "Agent", "LLM", "Ledger", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
             exclude: ["Fixtures"]),

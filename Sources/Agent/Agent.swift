@@ -40,6 +40,21 @@ public struct ExecutedToolCall: Sendable, Equatable {
     public enum Approval: String, Sendable, Equatable {
         case notNeeded = "not_needed", approved, refused
     }
+
+    public init(
+        id: String, name: String, rawArguments: String, arguments: [String: Value]?, outcome: ToolOutcome, modelText: String,
+        duration: Duration, round: Int, approval: Approval
+    ) {
+        self.id = id
+        self.name = name
+        self.rawArguments = rawArguments
+        self.arguments = arguments
+        self.outcome = outcome
+        self.modelText = modelText
+        self.duration = duration
+        self.round = round
+        self.approval = approval
+    }
 }
 
 /// What happens during a question, for live display and traces.

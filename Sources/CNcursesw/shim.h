@@ -36,6 +36,12 @@ static inline int lc_mvaddstr(int row, int column, const char *text) {
 }
 static inline int lc_printw_string(const char *text) { return printw("%s", text); }
 
+static inline int lc_attrset(attr_t attributes) { return attrset(attributes); }
+static inline int lc_move(int row, int column) { return move(row, column); }
+static inline int lc_clearok_stdscr(int flag) { return clearok(stdscr, flag); }
+static inline attr_t lc_attr_italic(void) { return A_ITALIC; }
+static inline int lc_colors(void) { return COLORS; }
+
 static inline const char *lc_curses_version(void) { return curses_version(); }
 
 static inline int lc_key_resize(void) { return KEY_RESIZE; }

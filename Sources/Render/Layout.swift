@@ -8,24 +8,29 @@ public enum TableLayout {
         var widths = table.columns.indices.map { index in
             max(DisplayWidth.of(table.columns[index].title), table.rows.map { DisplayWidth.of($0[index]) }.max() ?? 0)
         }
-        var visible = table.columns.count
-        func total() -> Int { widths.prefix(visible).reduce(0, +) + gap * max(0, visible - 1) }
+        // Columns shown, in their order; dropped ones leave from the right, numbers (money) last, the first never.
+        var visible = Array(table.columns.indices)
+        func total() -> Int { visible.map { widths[$0] }.reduce(0, +) + gap * max(0, visible.count - 1) }
         /// Narrows the widest shrinkable column, a cell at a time, while any is wider than `floor`.
         func shrink(to floor: Int) {
             while total() > width {
-                let candidates = (0..<visible).filter { table.columns[$0].shrinkable && widths[$0] > floor }
+                let candidates = visible.filter { table.columns[$0].shrinkable && widths[$0] > floor }
                 guard let widest = candidates.max(by: { widths[$0] < widths[$1] }) else { return }
                 widths[widest] -= 1
             }
         }
-        // Long text gives way first, short identifiers keep their width; then columns go from the right;
-        // only a single remaining column is cut harder.
+        // Long text gives way first, short identifiers keep their width; then whole columns go; only a single
+        // remaining column is cut harder.
         shrink(to: 14)
-        while total() > width && visible > 1 { visible -= 1 }
+        while total() > width && visible.count > 1 {
+            let droppable = visible.dropFirst()
+            let victim = droppable.last { table.columns[$0].alignment == .left } ?? droppable.last!
+            visible.removeAll { $0 == victim }
+        }
         shrink(to: 14)
         shrink(to: 4)
         func render(_ cells: [String]) -> String {
-            (0..<visible).map { index in
+            visible.map { index in
                 let text = DisplayWidth.truncate(cells[index], to: widths[index])
                 let padding = String(repeating: " ", count: max(0, widths[index] - DisplayWidth.of(text)))
                 return table.columns[index].alignment == .right ? padding + text : text + padding
@@ -34,11 +39,11 @@ public enum TableLayout {
         var lines: [String] = []
         if let title = table.title { lines.append(title) }
         lines.append(render(table.columns.map(\.title)))
-        lines.append((0..<visible).map { String(repeating: "─", count: widths[$0]) }.joined(separator: String(repeating: " ", count: gap)))
+        lines.append(visible.map { String(repeating: "─", count: widths[$0]) }.joined(separator: String(repeating: " ", count: gap)))
         lines += table.rows.map(render)
-        if visible < table.columns.count {
-            let hidden = table.columns[visible...].map(\.title).joined(separator: ", ")
-            lines.append("(\(table.columns.count - visible) more columns need a wider screen: \(hidden))")
+        if visible.count < table.columns.count {
+            let hidden = table.columns.indices.filter { !visible.contains($0) }.map { table.columns[$0].title }
+            lines.append("(\(hidden.count) more columns need a wider screen: \(hidden.joined(separator: ", ")))")
         }
         if let footer = table.footer { lines.append(footer) }
         return lines
@@ -91,5 +96,28 @@ extension String {
         var copy = self
         while copy.last == " " { copy.removeLast() }
         return copy
+    }
+}
+
+extension TableLayout {
+    /// The table at its natural width (nothing shortened), for horizontal scrolling.
+    public static func naturalLines(_ table: Table) -> [String] {
+        lines(table, width: Int.max / 4)
+    }
+
+    /// The natural width of a table in cells.
+    public static func naturalWidth(_ table: Table) -> Int {
+        naturalLines(table).dropFirst(table.title == nil ? 0 : 1).prefix(2).map(DisplayWidth.of).max() ?? 0
+    }
+}
+
+extension Table {
+    /// RFC 4180 CSV: a header row, then the rows as shown, fields quoted when they need it, CRLF line ends.
+    public func csv() -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        return ([columns.map(\.title)] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 }

@@ -11,13 +11,14 @@ struct Ledgerchat: AsyncParsableCommand {
         commandName: "ledgerchat",
         abstract: "Ask your accounting data questions from the terminal, over MCP.",
         discussion: """
-            Works offline on a built-in demo ledger ("Muster Digital GmbH"). Start with `ledgerchat overview`, \
+            Works offline on a built-in demo ledger ("Muster Digital GmbH") and a local model. `ledgerchat` opens the \
+            chat; `ledgerchat ask "…"` answers once for scripts; `ledgerchat overview` shows the ledger at a glance; \
             serve the accounting MCP server with `ledgerchat serve --stdio` or `ledgerchat serve --http`, \
             and make a fresh demo ledger with `ledgerchat ledger init`.
             """,
         version: ProductInfo.version,
-        subcommands: [OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self],
-        defaultSubcommand: OverviewCommand.self)
+        subcommands: [ChatCommand.self, OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self],
+        defaultSubcommand: ChatCommand.self)
 }
 
 /// Options every command shares.

@@ -17,7 +17,8 @@ struct ServerOptions: ParsableArguments {
 
     /// Every configured server, ready to connect on first use. The built-in ledger opens `ledgerOptions`' file
     /// unless its section names another.
-    func registry(config: LedgerchatConfig, ledgerOptions: LedgerOptions, today: LedgerDate?) throws -> ServerRegistry {
+    /// `toolset` overrides the built-in ledger's tool set (the chat's /toolset).
+    func registry(config: LedgerchatConfig, ledgerOptions: LedgerOptions, today: LedgerDate?, toolset override: Toolset? = nil) throws -> ServerRegistry {
         let definitions: [ServerDefinition]
         do { definitions = try ServerCatalog.definitions(config: config, extraMCPConfig: mcpConfig) } catch let error as ServerConfigError {
             throw CLIError(error.message)
@@ -26,7 +27,7 @@ struct ServerOptions: ParsableArguments {
             var options = ledgerOptions
             if let ledger = settings.ledger { options.ledger = ledger }
             let store = try options.open(config: config)
-            let toolset = settings.toolset.flatMap(Toolset.init(rawValue:)) ?? .full
+            let toolset = override ?? settings.toolset.flatMap(Toolset.init(rawValue:)) ?? .full
             return AccountingService(
                 store: store, options: AccountingServerOptions(toolset: toolset, readOnly: settings.readOnly ?? false, today: { today ?? .today() }))
         }

@@ -1,0 +1,107 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The real `ledgerchat` binary in a detached tmux session: keys go in with send-keys, the screen comes back with
+/// capture-pane. Each session has its own tmux server socket, so tests never see each other.
+final class TmuxSession {
+    let socket = "ledgerchat-test-\(UUID().uuidString.prefix(8))"
+    let directory: String
+
+    init(arguments: [String], width: Int = 100, height: Int = 30, directory: String, environment: [String: String] = [:]) throws {
+        self.directory = directory
+        let binary = ProcessInfo.processInfo.environment["LEDGERCHAT_BIN"]
+            ?? packageRootURL.appendingPathComponent(".build/debug/ledgerchat").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw TmuxError("ledgerchat binary not found at \(binary); run `make test` (or `swift build` first)")
+        }
+        let variables = (["TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"].merging(environment) { $1 })
+            .map { "\($0.key)=\(Self.quote($0.value))" }.sorted().joined(separator: " ")
+        // After ledgerchat exits the pane stays (remain-on-exit) so a test can read what it printed last.
+        let command = "env \(variables) \(([binary] + arguments).map(Self.quote).joined(separator: " ")) 2>\(Self.quote(directory + "/stderr.txt"))"
+        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height), command])
+        try tmux(["set-option", "-t", "main", "remain-on-exit", "on"])
+    }
+
+    deinit {
+        _ = try? tmux(["kill-server"])
+    }
+
+    /// Types text literally (UTF-8 included).
+    func type(_ text: String) throws { try tmux(["send-keys", "-t", "main", "-l", text]) }
+
+    /// Presses named keys: "Enter", "C-c", "Escape", "Tab", "PPage", "M-Enter".
+    func press(_ keys: String...) throws { try tmux(["send-keys", "-t", "main"] + keys) }
+
+    func resize(width: Int, height: Int) throws {
+        try tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
+    }
+
+    /// The screen as text, one string per row.
+    func screen() throws -> [String] {
+        try tmux(["capture-pane", "-p", "-t", "main"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Waits until the screen satisfies `condition`; fails with the last screen when it never does.
+    @discardableResult
+    func waitFor(
+        _ what: String, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool
+    ) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: [String] = []
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let stderr = (try? String(contentsOfFile: directory + "/stderr.txt", encoding: .utf8)) ?? ""
+        Issue.record("timed out waiting for \(what); screen:\n\(last.joined(separator: "\n"))\nstderr: \(stderr)", sourceLocation: sourceLocation)
+        throw TmuxError("timed out waiting for \(what)")
+    }
+
+    func waitFor(text: String, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+        try await waitFor("\"\(text)\"", timeout: timeout, sourceLocation: sourceLocation) { $0.joined(separator: "\n").contains(text) }
+    }
+
+    /// Whether the program is still running in the pane.
+    func isRunning() throws -> Bool {
+        try tmux(["display-message", "-p", "-t", "main", "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        let outputPath = directory + "/tmux-\(UUID().uuidString.prefix(8)).out"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let status = try Self.spawnAndWait(["/usr/bin/env", "tmux", "-L", socket] + arguments, outputPath: outputPath)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw TmuxError("tmux \(arguments.joined(separator: " ")) failed: \(text)") }
+        return text
+    }
+
+    /// posix_spawn, then waitpid. Foundation's Process cannot be used here: the
+    /// tmux server that new-session forks would inherit the descriptor Process watches for the child's exit, and
+    /// the wait would never end.
+    static func spawnAndWait(_ argv: [String], outputPath: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard result == 0 else { throw TmuxError("could not start \(argv[0]): \(String(cString: strerror(result)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
