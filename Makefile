@@ -69,6 +69,8 @@ bench: bench-deps peers ask-peer local-model ## serve --http against FastMCP, an
 	python3 bench/ask_bench.py $(CURDIR)/.build/release/ledgerchat $(ASK_PEER_VENV)
 	@echo
 	LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/local-model-bench.sh
+	@echo
+	PEERS_PYTHON=$(PEERS_PYTHON) LEDGERCHAT_BIN=$(CURDIR)/.build/release/ledgerchat bench/tui-bench.sh
 
 local-model: ## build llama-server and assemble the offline model into ~/.cache/ledgerchat (12 minutes the first time)
 	bash scripts/local-model.sh

@@ -17,7 +17,7 @@ struct Ledgerchat: AsyncParsableCommand {
             and make a fresh demo ledger with `ledgerchat ledger init`.
             """,
         version: ProductInfo.version,
-        subcommands: [ChatCommand.self, OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self],
+        subcommands: [ChatCommand.self, OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self, BenchRenderCommand.self],
         defaultSubcommand: ChatCommand.self)
 }
 
