@@ -251,12 +251,16 @@ final class ChatLoop {
         switch event {
         case .roundStarted(let round):
             state.addTrace("\(timestamp()) LLM round \(round): request sent")
+            let name = model?.name ?? "the model"
+            state.activity = round == 1
+                ? "\(name) is reading the question…" : "\(name) is reading the tool results…"
         case .textDelta(let text):
             state.activity = nil
             state.appendAnswerText(text)
         case .retrying(let attempt, let after, let reason):
             state.activity = "Retrying (try \(attempt)) in \(after): \(reason)"
         case .toolCallStarted(let id, let name, let arguments):
+            state.activity = "Running \(name)…"
             state.startTool(id: id, name: name, arguments: arguments)
             state.addTrace("\(timestamp()) → tools/call {\"name\":\"\(name)\",\"arguments\":\(arguments.isEmpty ? "{}" : arguments)}")
         case .toolCallFinished(let call):

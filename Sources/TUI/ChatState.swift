@@ -95,6 +95,12 @@ public struct ChatState: Sendable {
 
     @discardableResult
     public mutating func append(_ kind: Entry.Kind) -> Int {
+        var kind = kind
+        switch kind {
+        case .table(let table): kind = .table(ToolBlock.sanitised(table))
+        case .user(let text): kind = .user(Sanitizer.clean(text))
+        default: break
+        }
         nextID += 1
         entries.append(Entry(id: nextID, kind: kind))
         return entries.count - 1
@@ -154,9 +160,10 @@ public struct ChatState: Sendable {
         if let index { entries[index].kind = .tool(block) } else { append(.tool(block)) }
     }
 
+    /// A message from ledgerchat; it may quote servers and models, so it is cleaned like everything else.
     public mutating func notice(_ text: String, _ tone: Tone = .muted) {
         closeStreamingAnswer()
-        append(.notice(text, tone))
+        append(.notice(Sanitizer.clean(text), tone))
     }
 
     /// Tool calls still shown as running when a turn ends (cancelled) are marked failed.

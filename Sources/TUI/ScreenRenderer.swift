@@ -237,7 +237,7 @@ public struct ScreenRenderer {
 
     func hintLine(_ state: ChatState, width: Int) -> StyledLine {
         if let flash = state.flash { return StyledLine(DisplayWidth.truncate(flash, to: width), .warning) }
-        if let activity = state.activity, state.turnRunning || state.approval == nil && state.selection == nil && state.editor.isEmpty {
+        if let activity = state.activity, state.turnRunning, state.approval == nil {
             return StyledLine(DisplayWidth.truncate(activity + " · Esc cancels", to: width), .accent)
         }
         let completions = SlashCommand.completions(for: state.editor.text)

@@ -78,7 +78,7 @@ final class TmuxSession {
         return text
     }
 
-    /// posix_spawn, then waitpid. Foundation's Process cannot be used here: the
+    /// posix_spawn with no signals blocked, then waitpid. Foundation's Process cannot be used here: the
     /// tmux server that new-session forks would inherit the descriptor Process watches for the child's exit, and
     /// the wait would never end.
     static func spawnAndWait(_ argv: [String], outputPath: String) throws -> Int32 {
@@ -88,10 +88,23 @@ final class TmuxSession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Swift's threads block SIGTERM and SIGHUP, and a spawned child inherits the mask: the tmux server would then
+        // ignore kill-server and the chat would never see the hangup. Start it with nothing blocked.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signalNumber in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signalNumber) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
         guard result == 0 else { throw TmuxError("could not start \(argv[0]): \(String(cString: strerror(result)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
