@@ -226,13 +226,18 @@ public struct ScreenRenderer {
         } else if let last = status.lastTurnSeconds {
             parts.append(String(format: "%.1f s", last))
         }
+        return StyledLine(joinedWhileFitting(parts, separator: " │ ", width: width), .statusBar)
+    }
+
+    /// As many leading parts as fit the width, joined; the rest are left off rather than cut mid-word.
+    func joinedWhileFitting(_ parts: [String], separator: String, width: Int) -> String {
         var text = ""
         for part in parts {
-            let candidate = text.isEmpty ? part : text + " │ " + part
+            let candidate = text.isEmpty ? part : text + separator + part
             if DisplayWidth.of(candidate) > width { break }
             text = candidate
         }
-        return StyledLine(text, .statusBar)
+        return text
     }
 
     func hintLine(_ state: ChatState, width: Int) -> StyledLine {
@@ -253,13 +258,7 @@ public struct ScreenRenderer {
         } else {
             hints = ["Enter send", "Alt-Enter new line", "↑↓ history", "Tab tool calls", "PgUp/PgDn scroll", "/help", "Ctrl-D quit"]
         }
-        var text = ""
-        for hint in hints {
-            let candidate = text.isEmpty ? hint : text + " · " + hint
-            if DisplayWidth.of(candidate) > width { break }
-            text = candidate
-        }
-        return StyledLine(text, .muted)
+        return StyledLine(joinedWhileFitting(hints, separator: " · ", width: width), .muted)
     }
 
     func approvalCard(_ request: ApprovalRequest, width: Int) -> [StyledLine] {

@@ -43,6 +43,12 @@ struct ChatCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            // Plain `ledgerchat` in a pipe or a script: the overview is more use than an error.
+            if !CommandLine.arguments.dropFirst().contains("chat") {
+                printError("No terminal, so no chat: here is the ledger at a glance. For scripts use `ledgerchat ask \"…\"`.")
+                try OverviewCommand.show(common: common, ledgerOptions: ledgerOptions)
+                return
+            }
             printError("Error: the chat needs a terminal. For scripts use `ledgerchat ask \"show me the last 5 invoices\"`; `ledgerchat overview` shows the ledger.")
             throw ExitCode(1)
         }

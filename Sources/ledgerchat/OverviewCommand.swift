@@ -12,6 +12,10 @@ struct OverviewCommand: AsyncParsableCommand {
     @OptionGroup var ledgerOptions: LedgerOptions
 
     func run() async throws {
+        try Self.show(common: common, ledgerOptions: ledgerOptions)
+    }
+
+    static func show(common: CommonOptions, ledgerOptions: LedgerOptions) throws {
         let store = try ledgerOptions.open(config: try common.loadConfig())
         let service = AccountingService(store: store)
         guard let (company, counts) = try store.companyInfo() else {
