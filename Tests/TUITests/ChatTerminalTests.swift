@@ -11,7 +11,7 @@ final class ChatFixture {
     let session: TmuxSession
     var ledgerPath: String { directory + "/ledger.sqlite" }
 
-    init(steps: [Step], width: Int = 100, height: Int = 30) async throws {
+    init(steps: [Step], width: Int = 100, height: Int = 30, environment: [String: String] = [:]) async throws {
         llm = try ScriptedLLM()
         try await llm.script(steps)
         directory = NSTemporaryDirectory() + "ledgerchat-tui-\(UUID().uuidString.prefix(8))"
@@ -31,8 +31,10 @@ final class ChatFixture {
             arguments: [
                 "chat", "--config", directory + "/config.toml", "--ledger", directory + "/ledger.sqlite", "--history",
                 directory + "/history", "--today", "2026-11-25",
-            ], width: width, height: height, directory: directory, environment: ["XDG_STATE_HOME": directory + "/state"])
+            ], width: width, height: height, directory: directory,
+            environment: ["XDG_STATE_HOME": directory + "/state"].merging(environment) { $1 })
         try await session.waitFor(text: "Welcome to ledgerchat", timeout: 60)
+        guard environment["LC_ALL"] != "C" else { return }
         try await session.waitFor("the model to be ready") { $0.first?.contains("model scripted") == true }
     }
 
@@ -173,5 +175,34 @@ struct ChatTerminalTests {
         let rows = ChatFixture.tableRows(screen, header: "Name")
         #expect(rows.count == 3, "\(screen.joined(separator: "\n"))")
         #expect(try await chat.llm.requests().isEmpty, "no model request for /call")
+    }
+
+    @Test("NO_COLOR: no colour sequences (while the same screen has them without it); reverse video remains")
+    func noColor() async throws {
+        func styledScreen(_ environment: [String: String]) async throws -> String {
+            let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":2}"#), .openAIText("Two invoices.")], environment: environment)
+            try chat.ask("show me the last 2 invoices")
+            try await chat.session.waitFor(text: "Two invoices.")
+            return try chat.session.screen(withAttributes: true).joined(separator: "\n")
+        }
+        func hasColour(_ styled: String) -> Bool {
+            (31...37).contains { styled.contains("[\($0)m") || styled.contains(";\($0)m") || styled.contains("[\($0);") }
+        }
+        let coloured = try await styledScreen([:])
+        #expect(hasColour(coloured), "the control screen has colours: \(coloured)")
+        let plain = try await styledScreen(["NO_COLOR": "1"])
+        #expect(!hasColour(plain), "colour drawn under NO_COLOR: \(plain)")
+        #expect(plain.contains("[7m") || plain.contains(";7m"), "reverse video remains")
+    }
+
+    @Test("a non-UTF-8 locale gets ASCII rules and markers, and still works")
+    func asciiLocale() async throws {
+        let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":2}"#), .openAIText("Two invoices.")], environment: ["LANG": "C", "LC_ALL": "C"])
+        let screen = try await chat.session.waitFor("the ASCII screen") { $0.contains { $0.hasPrefix("-----") } && $0.first?.contains(" | model scripted") == true }
+        #expect(!screen.joined().contains("─"))
+        try chat.ask("show me the last 2 invoices")
+        let answered = try await chat.session.waitFor(text: "Two invoices.")
+        #expect(answered.contains { $0.hasPrefix("> list_invoices limit=2") })
+        #expect(answered.contains { $0.contains("RE-2026-0101") && $0.contains("7.650,39 E") })
     }
 }

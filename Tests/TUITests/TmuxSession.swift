@@ -18,7 +18,9 @@ final class TmuxSession {
         let variables = (["TERM": "tmux-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"].merging(environment) { $1 })
             .map { "\($0.key)=\(Self.quote($0.value))" }.sorted().joined(separator: " ")
         // After ledgerchat exits the pane stays (remain-on-exit) so a test can read what it printed last.
-        let command = "env \(variables) \(([binary] + arguments).map(Self.quote).joined(separator: " ")) 2>\(Self.quote(directory + "/stderr.txt"))"
+        // The test runner's own environment may carry NO_COLOR; a session sees it only when a test asks for it.
+        let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        let command = "env \(unset)\(variables) \(([binary] + arguments).map(Self.quote).joined(separator: " ")) 2>\(Self.quote(directory + "/stderr.txt"))"
         try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height), command])
         try tmux(["set-option", "-t", "main", "remain-on-exit", "on"])
     }
@@ -37,9 +39,10 @@ final class TmuxSession {
         try tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
     }
 
-    /// The screen as text, one string per row.
-    func screen() throws -> [String] {
-        try tmux(["capture-pane", "-p", "-t", "main"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    /// The screen as text, one string per row; `withAttributes` keeps the escape sequences for colours and bold.
+    func screen(withAttributes: Bool = false) throws -> [String] {
+        try tmux(["capture-pane", "-p", "-t", "main"] + (withAttributes ? ["-e"] : []))
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// Waits until the screen satisfies `condition`; fails with the last screen when it never does.
