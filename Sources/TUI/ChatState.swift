@@ -178,8 +178,7 @@ public struct ChatState: Sendable {
             }
         }
         if let started = status.turnStarted {
-            let elapsed = ContinuousClock.now - started
-            status.lastTurnSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            status.lastTurnSeconds = Double((ContinuousClock.now - started).wholeMilliseconds) / 1000
         }
         status.turnStarted = nil
     }

@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import Render
 
@@ -221,8 +222,7 @@ public struct ScreenRenderer {
         parts.append("tokens \(grouped(status.inputTokens)) in · \(grouped(status.outputTokens)) out")
         if let cost = status.cost { parts.append(String(format: "$%.4f", cost)) }
         if let started = status.turnStarted {
-            let elapsed = ContinuousClock.now - started
-            parts.append(String(format: "%.1f s…", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            parts.append(String(format: "%.1f s…", Double((ContinuousClock.now - started).wholeMilliseconds) / 1000))
         } else if let last = status.lastTurnSeconds {
             parts.append(String(format: "%.1f s", last))
         }

@@ -9,6 +9,7 @@ import Ledger
 import MCP
 import MCPClient
 import Render
+import TUI
 
 struct AskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,8 +75,7 @@ struct AskCommand: AsyncParsableCommand {
         }
         let agent = Agent(
             provider: profile.makeProvider(progress: { printError($0) }), tools: runner, approval: approval,
-            settings: AgentSettings(maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500,
-                smallModelResilience: profile.smallModelResilience))
+            settings: AgentSettings(config: config, profile: profile))
 
         let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
         let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
@@ -137,6 +137,15 @@ struct AskCommand: AsyncParsableCommand {
     }
 }
 
+extension AgentSettings {
+    /// The `[agent]` settings with the profile's small-model help, as `ask` and the chat use them.
+    init(config: LedgerchatConfig, profile: ModelProfile) {
+        self.init(
+            maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500,
+            smallModelResilience: profile.smallModelResilience)
+    }
+}
+
 /// Model profiles from `[models.NAME]`.
 enum ModelResolver {
     static func profile(named requested: String?, config: LedgerchatConfig) throws -> ModelProfile {
@@ -186,7 +195,7 @@ enum ModelResolver {
 actor TerminalApproval: ApprovalHandler {
     func approve(_ call: ToolCall, tool: AgentTool, arguments: [String: Value]) async -> Bool {
         var text = "\n\(tool.destructive ? "⚠ " : "")\(tool.name) wants to change data:\n"
-        for key in arguments.keys.sorted() { text += "  \(key): \(Self.describe(arguments[key]!))\n" }
+        for key in arguments.keys.sorted() { text += "  \(key): \(TranscriptLayout.describe(arguments[key]!))\n" }
         text += "Allow? [y/N] "
         FileHandle.standardError.write(Data(text.utf8))
         guard let terminal = FileHandle(forReadingAtPath: "/dev/tty") else { return false }
@@ -195,16 +204,6 @@ actor TerminalApproval: ApprovalHandler {
         while let byte = try? terminal.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
         let reply = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
         return reply == "y" || reply == "yes" || reply == "j" || reply == "ja"
-    }
-
-    static func describe(_ value: Value) -> String {
-        switch value {
-        case .string(let text): return text
-        case .int(let number): return String(number)
-        case .double(let number): return String(number)
-        case .bool(let flag): return flag ? "yes" : "no"
-        default: return "\(value)"
-        }
     }
 }
 

@@ -104,11 +104,9 @@ actor LiveChatBackend: ChatBackend {
         let profile = try ModelResolver.profile(named: name, config: config)
         let day = today ?? .today()
         let prompt = try SystemPrompt.forModel(smallModel: profile.smallModelResilience, company: companyName(), today: day.iso)
-        let settings = AgentSettings(
-            maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500,
-            smallModelResilience: profile.smallModelResilience)
         return ChatModel(
-            name: profile.name, provider: profile.makeProvider(progress: progress), settings: settings, systemPrompt: prompt,
+            name: profile.name, provider: profile.makeProvider(progress: progress), settings: AgentSettings(config: config, profile: profile),
+            systemPrompt: prompt,
             cost: { profile.cost(of: $0) })
     }
 
