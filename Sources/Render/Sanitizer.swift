@@ -5,7 +5,7 @@ public enum Sanitizer {
     /// The text without control sequences; tabs become spaces and, unless `keepNewlines`, newlines become spaces.
     public static func clean(_ text: String, keepNewlines: Bool = true) -> String {
         // Fast path: most text has nothing to remove.
-        if !text.unicodeScalars.contains(where: needsWork) { return text }
+        if !text.unicodeScalars.contains(where: isDropped) { return text }
         var output = String.UnicodeScalarView()
         var scalars = Array(text.unicodeScalars)[...]
         while let scalar = scalars.popFirst() {
@@ -28,11 +28,6 @@ public enum Sanitizer {
             }
         }
         return String(output)
-    }
-
-    static func needsWork(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        return value < 0x20 || (0x7F...0x9F).contains(value) || isBidiControl(value)
     }
 
     static func isDropped(_ scalar: Unicode.Scalar) -> Bool {

@@ -35,7 +35,7 @@ final class ChatLoop {
         self.inbox = inbox
         self.backend = backend
         self.options = options
-        renderer = ScreenRenderer(glyphs: screen.glyphs)
+        renderer = ScreenRenderer()
         state = ChatState(history: InputHistory(path: options.historyPath))
         state.status.model = options.model ?? "…"
     }
@@ -44,10 +44,7 @@ final class ChatLoop {
         startUp()
         while !quitting {
             if dirty {
-                var current = state
-                let buffer = renderer.render(&current, rows: screen.rows, columns: screen.columns)
-                state = current
-                screen.paint(buffer)
+                screen.paint(renderer.render(&state, rows: screen.rows, columns: screen.columns))
                 dirty = false
             }
             wait()
@@ -193,8 +190,7 @@ final class ChatLoop {
         case .approval(let call, let tool, let arguments, let continuation):
             nextApprovalID += 1
             let request = ApprovalRequest(
-                id: nextApprovalID, toolName: tool.name, server: tool.server, destructive: tool.destructive, arguments: arguments,
-                description: tool.description)
+                id: nextApprovalID, toolName: tool.name, server: tool.server, destructive: tool.destructive, arguments: arguments)
             approvals.append((request, continuation))
             state.addTrace("\(timestamp()) approval asked: \(call.name) \(call.arguments)")
             showNextApproval()

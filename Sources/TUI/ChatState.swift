@@ -11,15 +11,13 @@ public struct ApprovalRequest: Sendable, Equatable {
     public var server: String
     public var destructive: Bool
     public var arguments: [String: Value]
-    public var description: String
 
-    public init(id: Int, toolName: String, server: String, destructive: Bool, arguments: [String: Value], description: String) {
+    public init(id: Int, toolName: String, server: String, destructive: Bool, arguments: [String: Value]) {
         self.id = id
         self.toolName = toolName
         self.server = server
         self.destructive = destructive
         self.arguments = arguments
-        self.description = description
     }
 
     /// A plain-language sentence of what will happen: "create_contact" → "create a contact".

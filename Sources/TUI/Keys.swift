@@ -68,11 +68,7 @@ public struct KeyDecoder: Sendable {
     public mutating func flush() -> [Key] {
         if pasting { return [] }
         defer { pending = [] }
-        if pending == [0x1B] { return [.escape] }
-        if pending.first == 0x1B && pending.count == 2, let (key, _) = decodeOne(Array(pending.dropFirst())) ?? nil, let key {
-            return [key]
-        }
-        return []
+        return pending == [0x1B] ? [.escape] : []
     }
 
     /// One key from the front of `bytes`, with how many bytes it used; nil when more bytes are needed. A nil key

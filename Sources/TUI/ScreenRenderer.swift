@@ -72,28 +72,26 @@ public struct CellBuffer: Sendable, Equatable {
 public final class LayoutCache {
     private struct Key: Hashable {
         var id: Int
-        var width: Int
         var developerView: Bool
         var selected: Bool
     }
 
     private var stored: [Key: (revision: Int, lines: [StyledLine])] = [:]
+    private var width = 0
 
     public init() {}
 
     func lines(for entry: Entry, width: Int, developerView: Bool, selected: Bool) -> [StyledLine] {
-        let key = Key(id: entry.id, width: width, developerView: developerView && entry.isTool, selected: selected)
+        // Only one width is drawn at a time: after a resize the old layouts are of no use.
+        if width != self.width {
+            stored = [:]
+            self.width = width
+        }
+        let key = Key(id: entry.id, developerView: developerView && entry.isTool, selected: selected)
         if let cached = stored[key], cached.revision == entry.revision { return cached.lines }
         let lines = TranscriptLayout.lines(entry, width: width, developerView: developerView, selected: selected)
         stored[key] = (entry.revision, lines)
         return lines
-    }
-
-    /// Drops layouts for widths no longer in use (after a resize) and entries that are gone.
-    func prune(keepingWidth width: Int, ids: Set<Int>) {
-        if stored.count > 4 * max(ids.count, 64) {
-            stored = stored.filter { $0.key.width == width && ids.contains($0.key.id) }
-        }
     }
 }
 
@@ -101,11 +99,9 @@ public final class LayoutCache {
 /// input and key hints. Pure apart from the layout cache.
 public struct ScreenRenderer {
     public let cache: LayoutCache
-    public var glyphs: Glyphs
 
-    public init(cache: LayoutCache = LayoutCache(), glyphs: Glyphs = .unicode) {
+    public init(cache: LayoutCache = LayoutCache()) {
         self.cache = cache
-        self.glyphs = glyphs
     }
 
     public static let minimumSize = (rows: 10, columns: 40)
@@ -141,7 +137,7 @@ public struct ScreenRenderer {
         buffer.draw(hintLine(state, width: columns), row: hintRow)
 
         // Transcript area, with the trace pane below it when open.
-        var transcriptTop = 1
+        let transcriptTop = 1
         var transcriptBottom = ruleRow  // exclusive
         if let approval = state.approval {
             let card = approvalCard(approval, width: columns)
@@ -158,10 +154,6 @@ public struct ScreenRenderer {
                 buffer.draw(StyledLine(DisplayWidth.truncate(line, to: columns), .code), row: paneTop + 1 + index)
             }
             transcriptBottom = paneTop
-        }
-        if transcriptBottom - transcriptTop > 1 && state.scrollOffset == 0 {
-            // Breathing room under the status bar only matters when the transcript is short; keep the full height.
-            transcriptTop = 1
         }
         let height = max(1, transcriptBottom - transcriptTop)
         state.transcriptHeight = height

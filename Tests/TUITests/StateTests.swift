@@ -88,7 +88,7 @@ struct StateTests {
         state.turnRunning = true
         #expect(state.handle(.control("c")) == [.cancelTurn])
         #expect(state.handle(.escape) == [.cancelTurn])
-        state.approval = ApprovalRequest(id: 7, toolName: "create_contact", server: "demo", destructive: false, arguments: [:], description: "")
+        state.approval = ApprovalRequest(id: 7, toolName: "create_contact", server: "demo", destructive: false, arguments: [:])
         #expect(state.handle(.character("x")).isEmpty)
         #expect(state.flash != nil)
         #expect(state.handle(.character("n")) == [.answerApproval(id: 7, approved: false)])
@@ -190,7 +190,7 @@ struct StateTests {
     func approvalCard() {
         var state = ChatState()
         state.approval = ApprovalRequest(
-            id: 1, toolName: "delete_invoice", server: "demo", destructive: true, arguments: ["number": "RE-2026-0001"], description: "")
+            id: 1, toolName: "delete_invoice", server: "demo", destructive: true, arguments: ["number": "RE-2026-0001"])
         let buffer = ScreenRenderer().render(&state, rows: 24, columns: 80)
         let text = buffer.text
         #expect(text.contains("Destructive change: approve?"))
