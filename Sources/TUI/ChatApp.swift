@@ -59,7 +59,8 @@ enum AppEvent: Sendable {
     case turnEnded(turn: Int, answer: AgentAnswer?, error: String?)
     case approval(ToolCall, AgentTool, [String: Value], CheckedContinuation<Bool, Never>)
     case directCallFinished(ExecutedToolCall)
-    case ready(ChatModel, any ToolRunner, [AgentTool], [ServerSummary], String?)
+    /// The servers are connected; the model too, unless it failed (then /tools and /call still work).
+    case ready(ChatModel?, any ToolRunner, [AgentTool], [ServerSummary], String?)
     case modelSwitched(ChatModel)
     case modelFailed(String)
     case toolsetSwitched(String, any ToolRunner, [AgentTool])

@@ -94,7 +94,7 @@ final class ChatLoop {
                 let model = try await backend.model(named: requested) { inbox.post(.progress($0)) }
                 inbox.post(.ready(model, runner, tools, servers, toolset))
             } catch {
-                inbox.post(.servers(servers, show: false))
+                inbox.post(.ready(nil, runner, tools, servers, toolset))
                 inbox.post(.modelFailed("\(error)"))
             }
         }
@@ -198,12 +198,13 @@ final class ChatLoop {
             state.finishTool(call, outputSchema: tools.first { $0.name == call.name }?.outputSchema)
             traceResult(call)
         case .ready(let model, let runner, let tools, let servers, let toolset):
-            self.model = model
             self.runner = runner
             self.tools = tools
-            state.status.model = model.name
             state.status.toolset = toolset
-            updateServers(servers)
+            updateServers(servers, warn: true)
+            guard let model else { return }
+            self.model = model
+            state.status.model = model.name
             if messages.isEmpty { messages = [.system(model.systemPrompt)] }
             if let question = pendingQuestion {
                 pendingQuestion = nil
@@ -218,7 +219,7 @@ final class ChatLoop {
         case .modelFailed(let reason):
             state.status.model = "unavailable"
             state.notice("**The model could not start:** \(reason)\n\nFix the configuration and restart, or switch with /model NAME. /tools and /call work without a model.", .danger)
-            if pendingQuestion != nil { pendingQuestion = nil }
+            pendingQuestion = nil
         case .toolsetSwitched(let name, let runner, let tools):
             self.runner = runner
             self.tools = tools
@@ -281,10 +282,12 @@ final class ChatLoop {
         state.addTrace("\(timestamp()) ← \(call.name) \(call.outcome.isError ? "error" : "result") in \(TranscriptLayout.format(call.duration)): \(result)")
     }
 
-    private func updateServers(_ servers: [ServerSummary]) {
+    /// The status bar's server count; at start-up also a warning for each server that is down (/servers shows
+    /// them later without repeating it).
+    private func updateServers(_ servers: [ServerSummary], warn: Bool = false) {
         state.status.serversTotal = servers.count
         state.status.serversUp = servers.filter(\.up).count
-        for server in servers where !server.up {
+        for server in servers where warn && !server.up {
             state.notice("Server **\(server.name)** is down (\(server.detail)); its tools are not available. /servers shows the status.", .warning)
         }
     }
