@@ -41,15 +41,17 @@ peers: $(PEERS_VENV)/.complete ## the Python MCP SDK, FastMCP and jsonschema, ha
 $(PEERS_VENV)/.complete: $(PEERS_LOCK)
 	@echo "Setting up the Python peers in $(PEERS_VENV) (pinned, sha256-verified)…"
 	@rm -rf $(PEERS_VENV) && python3 -m venv $(PEERS_VENV)
-	@$(PEERS_PYTHON) -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(PEERS_LOCK)
+	@$(PEERS_PYTHON) -m pip install -q --disable-pip-version-check --root-user-action=ignore --require-hashes --no-deps -r $(PEERS_LOCK)
 	@touch $@
 
 build: deps ## build ledgerchat (debug)
 	$(SWIFT) build
 
+# Output stays short (errors, failures, totals): the whole test output goes to .build/test-output.log.
 test: deps peers local-model ## build and run every test: interop with Python MCP peers, the real local model
-	$(SWIFT) build --build-tests
-	LEDGERCHAT_BIN=$(CURDIR)/$(BIN) LEDGERCHAT_PEERS_PYTHON=$(PEERS_PYTHON) $(SWIFT) test --skip-build
+	@echo "Building ledgerchat and its tests (about 5 minutes the first time)…"
+	@$(SWIFT) build --build-tests --quiet
+	@LEDGERCHAT_BIN=$(CURDIR)/$(BIN) LEDGERCHAT_PEERS_PYTHON=$(PEERS_PYTHON) SWIFT=$(SWIFT) scripts/run-tests.sh
 
 run: build local-model ## build and start ledgerchat on the demo ledger with the offline model
 	$(BIN)
@@ -59,7 +61,7 @@ ask-peer: $(ASK_PEER_VENV)/.complete ## the llm CLI with its MCP plugin, hash-ch
 $(ASK_PEER_VENV)/.complete: $(ASK_PEER_LOCK)
 	@echo "Setting up the ask peer in $(ASK_PEER_VENV) (pinned, sha256-verified)…"
 	@rm -rf $(ASK_PEER_VENV) && python3 -m venv $(ASK_PEER_VENV)
-	@$(ASK_PEER_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r $(ASK_PEER_LOCK)
+	@$(ASK_PEER_VENV)/bin/python -m pip install -q --disable-pip-version-check --root-user-action=ignore --require-hashes --no-deps -r $(ASK_PEER_LOCK)
 	@touch $@
 
 bench: bench-deps peers ask-peer local-model ## serve --http against FastMCP, and ask against the llm CLI, in one run

@@ -63,8 +63,9 @@ func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 12
         }
     }
     if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
-        group.wait()
+        // SIGKILL, and do not wait for the pipes: a grandchild may still hold them open.
+        kill(process.processIdentifier, SIGKILL)
+        _ = group.wait(timeout: .now() + 5)
         throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
     }
     process.waitUntilExit()

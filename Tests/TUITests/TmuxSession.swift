@@ -91,6 +91,11 @@ final class TmuxSession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The tmux server outlives this call; it must not keep other tests' pipes open (their readers would wait for
+        // an end of file that never comes).
+        // (glibc ignores a close action for a descriptor that was closed meanwhile.)
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap(Int32.init) where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
         // Swift's threads block SIGTERM and SIGHUP, and a spawned child inherits the mask: the tmux server would then
         // ignore kill-server and the chat would never see the hangup. Start it with nothing blocked.
         var attributes = posix_spawnattr_t()
@@ -109,8 +114,21 @@ final class TmuxSession {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
         guard result == 0 else { throw TmuxError("could not start \(argv[0]): \(String(cString: strerror(result)))") }
+        // A tmux client answers in milliseconds; one that does not within the deadline is killed, so a wedged tmux
+        // fails the test instead of holding the whole run.
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid { break }
+            if waited == -1 && errno != EINTR { throw TmuxError("waiting for \(argv[0]) failed: \(String(cString: strerror(errno)))") }
+            if ContinuousClock.now > deadline {
+                Foundation.kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                throw TmuxError("\(argv.joined(separator: " ")) did not finish within 30 s")
+            }
+            usleep(5_000)
+        }
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
