@@ -44,6 +44,13 @@ let package = Package(
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
         // The chat screen: state, keys and a pure render into cells (tested without a terminal); ncurses only paints.
         .target(name: "TUI", dependencies: ["Render", "Agent", "LLM", "CNcursesw", .product(name: "MCP", package: "swift-sdk")]),
+        // Scenarios, the runner on fresh demo-ledger copies, scripted models, and pure scoring and reports.
+        .target(
+            name: "Compare",
+            dependencies: [
+                "Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Render", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
         .target(
             name: "Config",
             dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
@@ -66,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerchat",
             dependencies: [
-                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render", "Processes", "TUI",
+                "Config", "Ledger", "AccountingServer", "Curl", "LLM", "MCPClient", "Agent", "Render", "Processes", "TUI", "Compare",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +101,9 @@ let package = Package(
         .testTarget(
             name: "LocalModelTests",
             dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(
+            name: "CompareTests",
+            dependencies: ["Compare", "Agent", "LLM", "Ledger", "AccountingServer", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
         // Pure state and screen tests, and end-to-end tests driving the binary in tmux with a scripted LLM.
         .testTarget(

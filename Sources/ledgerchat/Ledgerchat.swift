@@ -14,11 +14,31 @@ struct Ledgerchat: AsyncParsableCommand {
             Works offline on a built-in demo ledger ("Muster Digital GmbH") and a local model. `ledgerchat` opens the \
             chat; `ledgerchat ask "…"` answers once for scripts; `ledgerchat overview` shows the ledger at a glance; \
             serve the accounting MCP server with `ledgerchat serve --stdio` or `ledgerchat serve --http`, \
-            and make a fresh demo ledger with `ledgerchat ledger init`.
+            make a fresh demo ledger with `ledgerchat ledger init`, and compare models on the scenario suite with \
+            `ledgerchat compare`.
             """,
         version: ProductInfo.version,
-        subcommands: [ChatCommand.self, OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self, BenchRenderCommand.self],
+        subcommands: [ChatCommand.self, OverviewCommand.self, AskCommand.self, ToolsCommand.self, ServersCommand.self, ServeCommand.self, LedgerCommand.self, CompareCommand.self, BenchRenderCommand.self],
         defaultSubcommand: ChatCommand.self)
+
+    /// As argument-parser's, except that a usage error exits with 2, as every command's help promises (scripts tell
+    /// "you called it wrong" from "it failed" by that), instead of 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command shares.
