@@ -11,6 +11,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var toolset: String
     /// 1-based, up to the scenario's repeat count.
     public var repetition: Int
+    /// The run's place in its comparison, so a rescore shows models and toolsets in the order they were asked for.
+    public var sequence: Int?
     public var startedAt: String
     public var turns: [TurnRecord]
     public var toolCalls: [CallRecord]
@@ -132,6 +134,9 @@ extension RunRecord {
             }
         }
         if records.isEmpty { throw ScenarioError("\(directory)/runs holds no run records.") }
-        return records.sorted { ($0.model, $0.toolset, $0.scenario, $0.repetition) < ($1.model, $1.toolset, $1.scenario, $1.repetition) }
+        return records.sorted {
+            ($0.sequence ?? Int.max, $0.model, $0.toolset, $0.scenario, $0.repetition)
+                < ($1.sequence ?? Int.max, $1.model, $1.toolset, $1.scenario, $1.repetition)
+        }
     }
 }

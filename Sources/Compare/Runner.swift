@@ -73,6 +73,8 @@ public final class CompareRunner: Sendable {
         public var model: CompareModel
         public var toolset: String
         public var repetition: Int
+        /// Its place in the plan.
+        public var sequence: Int
     }
 
     /// Every run to make, in order: by model, then toolset, then scenario, then repetition.
@@ -82,7 +84,7 @@ public final class CompareRunner: Sendable {
             for toolset in toolsets {
                 for scenario in scenarios where scenario.toolsets.contains(toolset) {
                     for repetition in 1...(settings.repeatOverride ?? scenario.repeatCount) {
-                        jobs.append(Job(scenario: scenario, model: model, toolset: toolset, repetition: repetition))
+                        jobs.append(Job(scenario: scenario, model: model, toolset: toolset, repetition: repetition, sequence: jobs.count + 1))
                     }
                 }
             }
@@ -152,7 +154,8 @@ public final class CompareRunner: Sendable {
         let events = log.state.withLock { $0 }
         let usage = Usage(inputTokens: events.inputTokens, outputTokens: events.outputTokens)
         return RunRecord(
-            scenario: job.scenario.id, model: job.model.name, toolset: job.toolset, repetition: job.repetition, startedAt: startedAt,
+            scenario: job.scenario.id, model: job.model.name, toolset: job.toolset, repetition: job.repetition, sequence: job.sequence,
+            startedAt: startedAt,
             turns: turns, toolCalls: events.calls,
             tools: tools.map { ToolInfo(name: $0.name, readOnly: $0.readOnly, inputSchema: $0.inputSchema) }, usage: usage,
             rounds: events.rounds, latencyMs: (ContinuousClock.now - started).wholeMilliseconds, cost: job.model.cost(usage),

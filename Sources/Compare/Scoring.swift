@@ -67,6 +67,8 @@ public enum Scorer {
             // A broken run is that, whatever its calls did; otherwise the calls going astray explain the failed check.
             let runBroken: Set<FailureCode> = [.timeout, .noAnswer, .modelError]
             failed.failure = runBroken.contains(check) ? check : (trajectory.deviation?.code ?? check)
+            // The code names where the calls went astray; say that too when a later check is what failed.
+            if failed.failure != check, let detail = trajectory.deviation?.detail { failed.reason += " (\(detail))" }
             return failed
         }
 

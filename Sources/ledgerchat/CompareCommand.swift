@@ -119,6 +119,7 @@ struct CompareCommand: AsyncParsableCommand {
         if jobs.isEmpty { throw CLIError("No runs to make: no selected scenario applies to the toolsets \(toolsetList.joined(separator: ", ")).") }
         printError("\(jobs.count) runs: \(selected.count) scenarios × \(chosen.count) models × \(toolsetList.count) toolsets, recorded in \(directory)")
         var scores: [RunScore] = []
+        var failuresInARow: [String: Int] = [:]
         for (index, job) in jobs.enumerated() {
             let record = try await runner.run(job)
             let path = (directory as NSString).appendingPathComponent(record.relativePath)
@@ -130,6 +131,17 @@ struct CompareCommand: AsyncParsableCommand {
             printError(
                 "[\(index + 1)/\(jobs.count)] \(job.model.name) · \(job.toolset) · \(job.scenario.id): \(verdict) "
                     + String(format: "(%.1f s)", Double(record.latencyMs) / 1000))
+            // A model that cannot be reached would fail every remaining run the same way, slowly: stop and say why.
+            if case .error(let message) = record.outcome {
+                failuresInARow[job.model.name, default: 0] += 1
+                if failuresInARow[job.model.name] == 2 {
+                    throw CLIError(
+                        "The model \(job.model.name) failed twice in a row: \(message)\nFix that, or leave it out of --models. "
+                            + "The runs so far are in \(directory).")
+                }
+            } else {
+                failuresInARow[job.model.name] = 0
+            }
         }
         let report = CompareReport(scores: scores, scenarioOrder: selected.map(\.id))
         try report.json().write(to: URL(fileURLWithPath: directory + "/report.json"))

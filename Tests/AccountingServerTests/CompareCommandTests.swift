@@ -86,5 +86,15 @@ struct CompareCommandTests {
         #expect(empty.status == 1 && empty.stderr.contains("holds no recorded runs"), "\(empty.stderr)")
         let toolset = try run(binary, ["compare", "--toolsets", "mini"], timeout: 60)
         #expect(toolset.status == 2 && toolset.stderr.contains("Unknown toolset 'mini'"))
+
+        // A model nobody answers for: two failed runs, then a stop that says so, instead of 29 more failures.
+        let config = NSTemporaryDirectory() + "ledgerchat-dead-\(UUID().uuidString).toml"
+        try "[models.dead]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
+        let out = NSTemporaryDirectory() + "ledgerchat-dead-runs-\(UUID().uuidString)"
+        let dead = try run(binary, ["compare", "--config", config, "--models", "dead", "--toolsets", "full", "--out", out], timeout: 120)
+        #expect(dead.status == 1 && dead.stderr.contains("The model dead failed twice in a row:"), "\(dead.stderr)")
+        #expect(dead.stderr.contains("[2/29] dead · full"))
+        #expect(!dead.stderr.contains("[3/29]"))
     }
 }

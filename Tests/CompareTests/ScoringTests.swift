@@ -26,7 +26,7 @@ func record(
     var after = before
     if contactsAdded != 0 { after["contacts"] = TableState(rows: 36 + contactsAdded, checksum: "c") }
     return RunRecord(
-        scenario: "s", model: "m", toolset: "full", repetition: 1, startedAt: "", turns: (1...turns).map { TurnRecord(question: "q\($0)", answer: answer, latencyMs: 1) },
+        scenario: "s", model: "m", toolset: "full", repetition: 1, sequence: 1, startedAt: "", turns: (1...turns).map { TurnRecord(question: "q\($0)", answer: answer, latencyMs: 1) },
         toolCalls: calls.enumerated().map { index, call in
             CallRecord(
                 turn: 1, round: index + 1, name: call.0, rawArguments: call.1,

@@ -135,3 +135,38 @@ struct ScriptedModelTests {
         #expect(report.columns.count == 6)
     }
 }
+
+@Suite("Replaying recorded tool results")
+struct ReplayTests {
+    @Test("a replayed run gets the recorded result of the same reading call; other calls and writes reach its ledger")
+    func replay() async throws {
+        let scenarios = shippedScenarios.filter { ["last-5-invoices", "create-contact"].contains($0.id) }
+        let recorder = try CompareRunner(settings: CompareSettings())
+        var records: [RunRecord] = []
+        for job in recorder.plan(scenarios: scenarios, models: [.scripted(.perfect)], toolsets: ["full"]) {
+            var record = try await recorder.run(job)
+            // Doctor the recording, so a replayed result is told from a fresh one.
+            for index in record.toolCalls.indices { record.toolCalls[index].resultText = "RECORDED " + record.toolCalls[index].resultText }
+            records.append(record)
+        }
+        let book = ReplayBook(records: records)
+        #expect(book.count == 1)  // the write is never replayed
+
+        var settings = CompareSettings()
+        settings.replay = book
+        let replayer = try CompareRunner(settings: settings)
+        for job in replayer.plan(scenarios: scenarios, models: [.scripted(.perfect)], toolsets: ["full"]) {
+            let record = try await replayer.run(job)
+            let call = try #require(record.toolCalls.first)
+            if job.scenario.id == "last-5-invoices" {
+                #expect(call.resultText.hasPrefix("RECORDED Showing 1–5 of 120 invoices"))
+            } else {
+                #expect(!call.resultText.hasPrefix("RECORDED") && record.ledgerAfter["contacts"]!.rows == record.ledgerBefore["contacts"]!.rows + 1)
+            }
+            #expect(Scorer.score(record, scenario: job.scenario).passed)
+        }
+        // Another model's different call is not in the book: it reads the ledger.
+        #expect(book.result(scenario: "last-5-invoices", toolset: "full", tool: "list_invoices", arguments: ["limit": 6]) == nil)
+        #expect(book.result(scenario: "last-5-invoices", toolset: "full", tool: "list_invoices", arguments: ["limit": 5]) != nil)
+    }
+}
