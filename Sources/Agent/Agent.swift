@@ -131,8 +131,10 @@ public struct Agent: Sendable {
         // kept in the history) makes it answer.
         let nudge = ChatMessage.user(
             Self.looksGerman(question)
-                ? "Beantworte meine Frage jetzt auf Deutsch mit den Ergebnissen oben; nenne die Nummern (z. B. RE-…). Rufe keine Tools auf."
-                : "Answer my question now from the tool results above; name the numbers (e.g. RE-…). Do not call tools.")
+                ? "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern (z. B. RE-…), "
+                    + "aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle. Rufe keine Tools auf."
+                : "Answer my question now from the tool results above in one or two sentences: name the numbers (e.g. RE-…), "
+                    + "but do not copy the list, I already see it as a table. Do not call tools.")
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
@@ -140,7 +142,10 @@ public struct Agent: Sendable {
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
             let requestMessages = small && !offerTools ? messages + [nudge] : messages
-            for try await event in provider.send(ChatRequest(messages: requestMessages, tools: offerTools ? specs : [])) {
+            // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
+            // local model reuses its computation of the (long) tool list instead of reading it again.
+            let request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
+            for try await event in provider.send(request) {
                 response.apply(event)
                 switch event {
                 case .textDelta(let text): if let shown = holdBack.add(text) { onEvent(.textDelta(shown)) }
@@ -150,6 +155,12 @@ public struct Agent: Sendable {
             }
             let toolsWereOffered = offerTools
             offerTools = true
+            // A server that ignores tool_choice may still send a call: treat it like a call written as text.
+            if !toolsWereOffered && !response.toolCalls.isEmpty {
+                response.text = response.toolCalls.map { "```json\n{\"name\": \"\($0.name)\", \"arguments\": \($0.arguments.isEmpty ? "{}" : $0.arguments)}\n```" }
+                    .joined(separator: "\n")
+                response.toolCalls = []
+            }
             if small && response.toolCalls.isEmpty, let found = TextToolCalls.extract(from: response.text, toolNames: toolNames) {
                 if toolsWereOffered {
                     response.toolCalls = found.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }

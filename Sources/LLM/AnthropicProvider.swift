@@ -30,6 +30,7 @@ public struct AnthropicProvider: ChatProvider {
             body["tools"] = try request.tools.map { tool in
                 ["name": tool.name, "description": tool.description, "input_schema": try jsonObject(tool.parameters)] as [String: Any]
             }
+            if request.toolChoice == .none { body["tool_choice"] = ["type": "none"] }
         }
         if let temperature = profile.temperature { body["temperature"] = temperature }
         return try WireJSON.encode(body)

@@ -68,13 +68,25 @@ public struct ToolSpec: Sendable, Equatable {
 public struct ChatRequest: Sendable {
     public var messages: [ChatMessage]
     public var tools: [ToolSpec]
+    /// Whether the model may call the tools. `.none` lists them without letting the model call any, so the prompt
+    /// keeps the same beginning as the rounds before: a local server reuses what it already computed for it.
+    public var toolChoice: ToolChoice
     public var stream: Bool
 
-    public init(messages: [ChatMessage], tools: [ToolSpec] = [], stream: Bool = true) {
+    public init(messages: [ChatMessage], tools: [ToolSpec] = [], toolChoice: ToolChoice = .auto, stream: Bool = true) {
         self.messages = messages
         self.tools = tools
+        self.toolChoice = toolChoice
         self.stream = stream
     }
+}
+
+/// Whether a model may call the tools of a request.
+public enum ToolChoice: String, Sendable {
+    /// The model decides.
+    case auto
+    /// The model must answer in text.
+    case none
 }
 
 /// Token counts of one model response.

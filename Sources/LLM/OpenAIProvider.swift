@@ -27,6 +27,7 @@ public struct OpenAIProvider: ChatProvider {
                     "function": ["name": tool.name, "description": tool.description, "parameters": try jsonObject(tool.parameters)],
                 ] as [String: Any]
             }
+            if request.toolChoice == .none { body["tool_choice"] = "none" }
         }
         if let temperature = profile.temperature { body["temperature"] = temperature }
         if let maxTokens = profile.maxTokens { body["max_tokens"] = maxTokens }

@@ -96,7 +96,7 @@ struct SmallModelResilienceTests {
 /// The resilience in the loop, with the scripted model writing what small models write. An extension of the
 /// serialized `AgentTests`, because both script the same scripted server.
 extension AgentTests {
-    @Test("a fenced text call runs; a schema violation gets one corrective error; then no tools are offered")
+    @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
     func fencedCallWithCorrection() async throws {
         try await llm.script([
             .openAIText("```json\n{\"name\": \"list_invoices\", \"arguments\": {\"status\": \"unpaid\", \"limit\": \"5\", \"contact_name\": \"\"}}\n```"),
@@ -112,11 +112,27 @@ extension AgentTests {
         // Cleaned: the empty string dropped, "5" made a number.
         #expect(answer.toolCalls[1].arguments == ["status": "open", "limit": 5] && !answer.toolCalls[1].outcome.isError)
         let requests = try await llm.requests()
-        let offered = requests.map { (($0["body"] as? [String: Any])?["tools"] as? [Any])?.count ?? 0 }
-        #expect(offered[0] == 12 && offered[1] == 12 && offered[2] == 0, "\(offered)")
+        let bodies = requests.map { $0["body"] as? [String: Any] ?? [:] }
+        // The tools stay listed (the prompt's beginning stays the same, so a local server reuses its work) but the
+        // last request forbids calling them.
+        let listed = bodies.map { ($0["tools"] as? [Any])?.count ?? 0 }
+        #expect(listed == [12, 12, 12], "\(listed)")
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"])
         // The last request carries the nudge, in the user's language.
         let last = try await messages(ofRequest: 2)
         #expect((last.last?["content"] as? String)?.hasPrefix("Beantworte meine Frage") == true)
+    }
+
+    @Test("a real tool call in a round where tools may not be called is not run; the last result answers")
+    func callDespiteToolChoiceNone() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 2}"#)]),
+            .openAIToolCalls([("call_2", "list_invoices", #"{"limit": 3}"#)]),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("show me the last 2 invoices")
+        #expect(answer.toolCalls.count == 1)
+        #expect(answer.text.hasPrefix("Showing 1–2 of 120 invoices"), "\(answer.text)")
+        #expect(try await llm.requests().count == 2)
     }
 
     @Test("without resilience a fenced call is just text")
