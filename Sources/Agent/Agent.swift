@@ -274,7 +274,9 @@ public struct Agent: Sendable {
                 duration: ContinuousClock.now - started, round: round, approval: approval)
         }
         switch plan {
-        case .reject(let message, let arguments as [String: Value]?), .repeated(let message, let arguments as [String: Value]?):
+        case .reject(let message, let arguments):
+            return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: .notNeeded)
+        case .repeated(let message, let arguments):
             return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: .notNeeded)
         case .run(let tool, let arguments):
             var approvalState = ExecutedToolCall.Approval.notNeeded

@@ -53,7 +53,7 @@ public struct RunScore: Codable, Sendable, Equatable {
 public enum Scorer {
     public static func score(_ record: RunRecord, scenario: Scenario) -> RunScore {
         let trajectory = analyse(record, scenario: scenario)
-        var score = RunScore(
+        let score = RunScore(
             scenario: record.scenario, model: record.model, toolset: record.toolset, repetition: record.repetition, passed: true,
             reason: "ok", failure: nil, deviation: trajectory.deviation?.code, deviationDetail: trajectory.deviation?.detail,
             toolPrecision: trajectory.precision, toolRecall: trajectory.recall, toolF1: trajectory.f1,

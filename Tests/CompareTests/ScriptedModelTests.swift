@@ -104,16 +104,14 @@ struct ScriptedModelTests {
         }
     }
 
-    @Test("timeout fails every scenario with timeout, and the run stops at the limit")
+    @Test("timeout fails every scenario with timeout; the silent model is cancelled, so the runs end")
     func timeout() async throws {
-        let started = ContinuousClock.now
         let results = try await scores(of: .timeout, timeLimit: .milliseconds(100))
+        #expect(results.count == shippedScenarios.map(\.toolsets.count).reduce(0, +))
         for (scenario, record, score) in results {
             #expect(!score.passed && score.failure == .timeout, "\(scenario.id)/\(record.toolset)")
-            #expect(record.outcome == .timeout(seconds: 0.1))
-            #expect(record.latencyMs < 5000)
+            #expect(record.outcome == .timeout(seconds: 0.1) && record.turns.count == 1 && record.turns[0].answer == nil)
         }
-        #expect(ContinuousClock.now - started < .seconds(Double(results.count) * 2))
     }
 
     @Test("rescoring recorded runs read back from JSON gives the very same scores")

@@ -62,6 +62,7 @@ final class TmuxSession {
         throw TmuxError("timed out waiting for \(what)")
     }
 
+    @discardableResult
     func waitFor(text: String, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
         try await waitFor("\"\(text)\"", timeout: timeout, sourceLocation: sourceLocation) { $0.joined(separator: "\n").contains(text) }
     }
