@@ -54,12 +54,13 @@ class Handler(BaseHTTPRequestHandler):
             self.chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")
         elif path == "/slow-head":
-            time.sleep(5)
+            # Far longer than any bound the tests check, so a bound met under load still proves the abort.
+            time.sleep(30)
             self.send_body(200, "late")
         elif path == "/stall":
             self.start_chunked("text/plain")
             self.chunk(b"first bytes")
-            time.sleep(10)
+            time.sleep(30)
         elif path == "/forever":
             self.start_chunked("text/plain")
             try:
