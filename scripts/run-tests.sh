@@ -11,7 +11,8 @@ mkdir -p .build
 
 echo "Running the tests (a few minutes; every line in $log)…"
 started=$SECONDS
-timeout --kill-after=20 "$limit" "${SWIFT:-swift}" test --skip-build "$@" >"$log" 2>&1
+# Line-buffered, so that a run stopped at the limit still has the names of the tests it was running.
+timeout --kill-after=20 "$limit" stdbuf -oL -eL "${SWIFT:-swift}" test --skip-build "$@" >"$log" 2>&1
 status=$?
 
 # Failures: Swift Testing's ✘ lines with the ↳ details that follow them, XCTest's error lines, and the totals.
