@@ -61,6 +61,10 @@ struct CompareCommand: AsyncParsableCommand {
         if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds.") }
         if let repeatCount, !(1...100).contains(repeatCount) { throw ValidationError("--repeat must be from 1 to 100.") }
         if rescore != nil && (replay != nil || models != nil) { throw ValidationError("--rescore scores recorded runs; it takes no --models or --replay.") }
+        if let models, models.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--models names no model; e.g. --models local,scripted")
+        }
+        if toolsetList.isEmpty { throw ValidationError("--toolsets names no toolset; use poc, full or both (poc,full).") }
         for toolset in toolsetList where !Scenario.knownToolsets.contains(toolset) {
             throw ValidationError("Unknown toolset '\(toolset)'; use poc, full or both (poc,full).")
         }
@@ -92,7 +96,11 @@ struct CompareCommand: AsyncParsableCommand {
         let config = try common.loadConfig()
         let folder = try scenarios ?? Self.defaultScenarioFolder()
         let selected = try select(try Scenario.loadAll(from: folder))
-        let chosen = try (models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [nil]).map {
+        if models == nil && config.defaultModel == nil && config.models.count > 1 {
+            throw CLIError("Several models are configured; name the ones to compare with --models (\(config.models.keys.sorted().joined(separator: ",")),local,scripted).")
+        }
+        let names: [String?] = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? [nil]
+        let chosen = try names.map {
             try Self.model(named: $0, config: config)
         }
         var settings = CompareSettings()

@@ -84,6 +84,8 @@ struct CompareCommandTests {
         #expect(flaw.status == 1 && flaw.stderr.contains("Unknown scripted model 'scripted:lazy'; use scripted or scripted:FLAW"))
         let empty = try run(binary, ["compare", "--rescore", NSTemporaryDirectory() + "no-runs-\(UUID().uuidString)"], timeout: 60)
         #expect(empty.status == 1 && empty.stderr.contains("holds no recorded runs"), "\(empty.stderr)")
+        let noModel = try run(binary, ["compare", "--models", ","], timeout: 60)
+        #expect(noModel.status == 2 && noModel.stderr.contains("--models names no model"))
         let toolset = try run(binary, ["compare", "--toolsets", "mini"], timeout: 60)
         #expect(toolset.status == 2 && toolset.stderr.contains("Unknown toolset 'mini'"))
 
