@@ -37,13 +37,13 @@ let package = Package(
             ]),
         // Processes ledgerchat starts and must stop: stdio MCP servers and the local model.
         .target(name: "Processes"),
-        .target(name: "LLM", dependencies: ["Curl", "Processes", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "LLM", dependencies: ["Curl", "Processes", "Config", .product(name: "MCP", package: "swift-sdk")]),
         // Agent reuses AccountingServer's secret redaction for traces (it already depends on it through MCPClient).
-        .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", "Config", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
         // The chat screen: state, keys and a pure render into cells (tested without a terminal); ncurses only paints.
-        .target(name: "TUI", dependencies: ["Render", "Agent", "LLM", "CNcursesw", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "TUI", dependencies: ["Render", "Agent", "LLM", "Config", "CNcursesw", .product(name: "MCP", package: "swift-sdk")]),
         // Scenarios, the runner on fresh demo-ledger copies, scripted models, and pure scoring and reports.
         .target(
             name: "Compare",

@@ -155,22 +155,22 @@ public struct Agent: Sendable {
             }
             let toolsWereOffered = offerTools
             offerTools = true
-            // A server that ignores tool_choice may still send a call: treat it like a call written as text.
-            if !toolsWereOffered && !response.toolCalls.isEmpty {
-                response.text = response.toolCalls.map { "```json\n{\"name\": \"\($0.name)\", \"arguments\": \($0.arguments.isEmpty ? "{}" : $0.arguments)}\n```" }
-                    .joined(separator: "\n")
-                response.toolCalls = []
-            }
-            if small && response.toolCalls.isEmpty, let found = TextToolCalls.extract(from: response.text, toolNames: toolNames) {
-                if toolsWereOffered {
-                    response.toolCalls = found.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }
-                    response.text = found.remainingText
-                } else if let last = executed.last(where: { !repeatedCallIDs.contains($0.id) }) ?? executed.last {
-                    // Told to answer, it wrote yet another call: answer with what the last call said instead of JSON.
-                    let limited = last.outcome.text.count > 1500 ? String(last.outcome.text.prefix(1500)) + " …" : last.outcome.text
-                    response.text = last.outcome.isError ? "That did not work: \(limited)" : limited
+            if small {
+                let textCalls = response.toolCalls.isEmpty ? TextToolCalls.extract(from: response.text, toolNames: toolNames) : nil
+                if !toolsWereOffered && (textCalls != nil || !response.toolCalls.isEmpty) {
+                    // Told to answer, it made yet another call (as text, or a real one from a server that ignores
+                    // tool_choice): answer with what the last call said instead.
+                    response.toolCalls = []
+                    if let last = executed.last(where: { !repeatedCallIDs.contains($0.id) }) ?? executed.last {
+                        let limited = last.outcome.text.count > 1500 ? String(last.outcome.text.prefix(1500)) + " …" : last.outcome.text
+                        response.text = last.outcome.isError ? "That did not work: \(limited)" : limited
+                    }
+                    holdBack.replace(with: response.text)
+                } else if let textCalls {
+                    response.toolCalls = textCalls.calls.map { ToolCall(id: "", name: $0.name, arguments: $0.arguments) }
+                    response.text = textCalls.remainingText
+                    holdBack.replace(with: response.text)
                 }
-                holdBack.replace(with: response.text)
             }
             if let rest = holdBack.finish() { onEvent(.textDelta(rest)) }
             retries += response.retries
@@ -255,7 +255,7 @@ public struct Agent: Sendable {
                 "The arguments for \(call.name) are not a valid JSON object: \(text.prefix(200)). "
                     + "Call it again with a JSON object matching its input schema.", arguments: nil)
         }
-        let key = call.name + "\u{0}" + canonical(.object(arguments))
+        let key = call.name + "\u{0}" + Self.canonical(.object(arguments))
         if seen.contains(key) {
             return .repeated(
                 "This exact call of \(call.name) was already made with the same arguments; its result is above. "
@@ -341,8 +341,8 @@ public struct Agent: Sendable {
         return text.contains(where: { "äöüß".contains($0) }) || words.intersection(markers).count >= 2
     }
 
-    /// A stable text form of a JSON value (sorted keys), to recognise identical calls.
-    func canonical(_ value: Value) -> String {
+    /// A stable text form of a JSON value (sorted keys, 5 and 5.0 alike), to recognise identical calls.
+    public static func canonical(_ value: Value) -> String {
         switch value {
         case .object(let object): return "{" + object.keys.sorted().map { "\($0):\(canonical(object[$0]!))" }.joined(separator: ",") + "}"
         case .array(let items): return "[" + items.map(canonical).joined(separator: ",") + "]"

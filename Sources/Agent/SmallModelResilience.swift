@@ -164,13 +164,18 @@ public enum ArgumentRepair {
         return " (one of \(choices.map { $0.stringValue ?? "\($0)" }.joined(separator: ", ")))"
     }
 
-    static func show(_ value: Value) -> String {
+    /// A value as messages quote it: strings in single quotes, whole numbers without ".0", lists and objects as JSON.
+    public static func show(_ value: Value) -> String {
         switch value {
         case .string(let text): return "'\(text)'"
         case .int(let number): return String(number)
-        case .double(let number): return String(number)
+        case .double(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let flag): return String(flag)
-        default: return "\(value)"
+        case .null: return "null"
+        default:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import AccountingServer
+import Config
 import Foundation
 import LLM
 import MCP
@@ -43,10 +44,7 @@ public final class TraceWriter: Sendable {
     /// Today's trace file in `directory`, by default `$XDG_STATE_HOME/ledgerchat/traces` (`~/.local/state/…`).
     /// Named by the calendar day it is written, whatever day the ledger is asked about.
     public static func dailyPath(in directory: String? = nil, day: String) -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
-        let folder = directory ?? (base as NSString).appendingPathComponent("ledgerchat/traces")
+        let folder = directory ?? StateDirectory.file("traces")
         return (folder as NSString).appendingPathComponent("\(day).jsonl")
     }
 

@@ -1,3 +1,4 @@
+import Config
 import Curl
 import Foundation
 import Processes
@@ -138,8 +139,7 @@ public actor LocalModelServer {
     }
 
     static func logPath() -> String {
-        let base = ProcessInfo.processInfo.environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
-        return base + "/ledgerchat/llama-server.log"
+        StateDirectory.file("llama-server.log")
     }
 
     static func freePort() throws -> Int {

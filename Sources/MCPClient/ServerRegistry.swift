@@ -215,9 +215,7 @@ public final class ServerLogFile: Sendable {
 
     /// `$XDG_STATE_HOME/ledgerchat/servers.log` (`~/.local/state/…` when unset).
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
-        return (base as NSString).appendingPathComponent("ledgerchat/servers.log")
+        StateDirectory.file("servers.log", environment: environment)
     }
 
     public func append(server: String, line: String) {

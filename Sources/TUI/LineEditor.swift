@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Render
 
@@ -165,9 +166,7 @@ public struct InputHistory: Sendable {
     }
 
     public static func defaultPath() -> String {
-        let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? NSHomeDirectory() + "/.local/state"
-        return state + "/ledgerchat/history"
+        StateDirectory.file("history")
     }
 
     public mutating func add(_ text: String) {

@@ -286,6 +286,13 @@ public struct ScreenRenderer {
 public enum Glyphs: Sendable {
     case unicode, ascii
 
+    /// What the user's locale can show (it is set from the environment first, as the terminal screen needs).
+    public static func forLocale() -> Glyphs {
+        setlocale(LC_ALL, "")
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET))).uppercased()
+        return codeset.contains("UTF-8") || codeset.contains("UTF8") ? .unicode : .ascii
+    }
+
     /// An ASCII stand-in of the same width for a character the terminal cannot show.
     public static func ascii(_ character: String) -> String {
         if character.allSatisfy(\.isASCII) { return character }

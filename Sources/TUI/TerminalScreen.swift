@@ -17,9 +17,7 @@ final class TerminalScreen {
     static let disableModes = "\u{1B}[?1006l\u{1B}[?1000l\u{1B}[?2004l"
 
     init() throws {
-        setlocale(LC_ALL, "")
-        let codeset = String(cString: nl_langinfo(nl_item(CODESET))).uppercased()
-        glyphs = codeset.contains("UTF-8") || codeset.contains("UTF8") ? .unicode : .ascii
+        glyphs = Glyphs.forLocale()
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError("The chat needs a terminal. For scripts use `ledgerchat ask \"…\"`.")
         }

@@ -161,8 +161,10 @@ enum ModelResolver {
         } else {
             throw CLIError("Several models are configured; choose one with --model (\(config.models.keys.sorted().joined(separator: ", "))) or set default_model.")
         }
+        // The offline model is always there under its own name, unless the config gives the name to another profile.
+        if name == "local" && config.models["local"] == nil { return localProfile(name: "local", settings: nil) }
         guard let settings = config.models[name] else {
-            throw CLIError("No model named '\(name)'. Configured: \(config.models.keys.sorted().joined(separator: ", ")).")
+            throw CLIError("No model named '\(name)'. Configured: \((config.models.keys.sorted() + ["local"]).joined(separator: ", ")).")
         }
         guard let kind = ProviderKind(rawValue: settings.provider) else {
             throw CLIError("models.\(name).provider must be openai, anthropic or local.")

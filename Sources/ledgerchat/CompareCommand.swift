@@ -5,6 +5,7 @@ import Foundation
 import LLM
 import Config
 import Ledger
+import TUI
 
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -163,7 +164,7 @@ struct CompareCommand: AsyncParsableCommand {
         if json {
             print(String(decoding: try report.json(), as: UTF8.self))
         } else {
-            print(report.text(ascii: !Self.utf8Locale))
+            print(report.text(ascii: Glyphs.forLocale() == .ascii))
         }
         if let markdown {
             do { try Data(report.markdown().utf8).write(to: URL(fileURLWithPath: markdown)) } catch {
@@ -193,12 +194,7 @@ struct CompareCommand: AsyncParsableCommand {
             let flaws = ScriptedBehaviour.allCases.filter { $0 != .perfect }.map(\.rawValue).joined(separator: ", ")
             throw CLIError("Unknown scripted model '\(name)'; use scripted or scripted:FLAW with FLAW one of \(flaws).")
         }
-        let profile: ModelProfile
-        if name == "local" && config.models["local"] == nil {
-            profile = ModelResolver.localProfile(name: "local", settings: nil)
-        } else {
-            profile = try ModelResolver.profile(named: name, config: config)
-        }
+        let profile = try ModelResolver.profile(named: name, config: config)
         // One provider for every run: the local model is started once and stays up.
         let provider = profile.makeProvider(progress: { printError($0) })
         return CompareModel(name: profile.name, smallModelResilience: profile.smallModelResilience, cost: { profile.cost(of: $0) }) { _, _ in
@@ -215,19 +211,9 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     static func defaultRunFolder() -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/state")
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        return (base as NSString).appendingPathComponent("ledgerchat/compare/\(formatter.string(from: Date()))")
-    }
-
-    static var utf8Locale: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        let locale = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? environment["LANG"] ?? ""
-        return locale.isEmpty || locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8")
+        return StateDirectory.file("compare/\(formatter.string(from: Date()))")
     }
 }
