@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import MCP
 
@@ -59,14 +60,14 @@ public indirect enum ArgumentMatcher: Sendable, Equatable {
         }
     }
 
-    /// The matcher in words, for reasons: `= 5`, `one of unpaid, overdue`, `like "müller gmbh"`.
+    /// The matcher in words, for reasons: `= 5`, `one of 'open', 'paid'`, `like "Müller GmbH"`.
     public var summary: String {
         switch self {
-        case .equals(let value): return "= \(Self.show(value))"
-        case .anyOf(let choices): return "one of " + choices.map(Self.show).joined(separator: ", ")
+        case .equals(let value): return "= \(ArgumentRepair.show(value))"
+        case .anyOf(let choices): return "one of " + choices.map(ArgumentRepair.show).joined(separator: ", ")
         case .text(let text): return "like \"\(text)\""
         case .regex(let pattern): return "matching /\(pattern)/"
-        case .range(let low, let high): return "from \(Self.show(.double(low))) to \(Self.show(.double(high)))"
+        case .range(let low, let high): return "from \(ArgumentRepair.show(.double(low))) to \(ArgumentRepair.show(.double(high)))"
         case .absent: return "left out"
         case .ignore: return "anything"
         case .optional(let inner): return "\(inner.summary) or left out"
@@ -169,19 +170,5 @@ public indirect enum ArgumentMatcher: Sendable, Equatable {
             .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX"))
         let kept = folded.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : " " }
         return String(kept).split(separator: " ").joined(separator: " ")
-    }
-
-    static func show(_ value: Value) -> String {
-        switch value {
-        case .string(let text): return "\"\(text)\""
-        case .int(let number): return String(number)
-        case .double(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-        case .bool(let flag): return String(flag)
-        case .null: return "null"
-        default:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
-        }
     }
 }

@@ -48,12 +48,6 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var question: String
     public var answer: String?
     public var latencyMs: Int
-
-    public init(question: String, answer: String?, latencyMs: Int) {
-        self.question = question
-        self.answer = answer
-        self.latencyMs = latencyMs
-    }
 }
 
 /// One tool call as the model made it, and what came back.
@@ -70,22 +64,6 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var structured: Value?
     public var approval: String
     public var durationMs: Int
-
-    public init(
-        turn: Int, round: Int, name: String, rawArguments: String, arguments: [String: Value]?, isError: Bool, resultText: String,
-        structured: Value?, approval: String, durationMs: Int
-    ) {
-        self.turn = turn
-        self.round = round
-        self.name = name
-        self.rawArguments = rawArguments
-        self.arguments = arguments
-        self.isError = isError
-        self.resultText = resultText
-        self.structured = structured
-        self.approval = approval
-        self.durationMs = durationMs
-    }
 }
 
 /// A tool as offered in a run.
@@ -93,12 +71,6 @@ public struct ToolInfo: Codable, Sendable, Equatable {
     public var name: String
     public var readOnly: Bool
     public var inputSchema: Value
-
-    public init(name: String, readOnly: Bool, inputSchema: Value) {
-        self.name = name
-        self.readOnly = readOnly
-        self.inputSchema = inputSchema
-    }
 }
 
 extension RunRecord {

@@ -55,14 +55,20 @@ public final class CompareRunner: Sendable {
     public let settings: CompareSettings
     private let workDirectory: String
     private let template: String
+    /// The system prompt for models without and with small-model help: the same for every run.
+    private let systemPrompts: [Bool: String]
 
-    /// Builds the template ledger once; every run copies it.
+    /// Builds the template ledger and the system prompts once; every run copies the ledger.
     public init(settings: CompareSettings) throws {
         self.settings = settings
         workDirectory = NSTemporaryDirectory() + "ledgerchat-compare-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         template = workDirectory + "/template.sqlite"
         _ = try LedgerLocation.initialize(at: template, seed: settings.seed, anchor: settings.anchor, force: true)
+        let company = try LedgerStore(path: template).companyInfo()?.company.name ?? DemoLedger.companyName
+        systemPrompts = try Dictionary(uniqueKeysWithValues: [false, true].map { small in
+            (small, try SystemPrompt.forModel(smallModel: small, company: company, today: settings.anchor.iso))
+        })
     }
 
     deinit { try? FileManager.default.removeItem(atPath: workDirectory) }
@@ -109,8 +115,7 @@ public final class CompareRunner: Sendable {
         let tools = try await live.listTools()
         let runner: any ToolRunner =
             settings.replay.map { ReplayToolRunner(live: live, book: $0, scenario: job.scenario.id, toolset: job.toolset) } ?? live
-        let company = try store.companyInfo()?.company.name ?? DemoLedger.companyName
-        let prompt = try SystemPrompt.forModel(smallModel: job.model.smallModelResilience, company: company, today: anchor.iso)
+        let prompt = systemPrompts[job.model.smallModelResilience]!
         let agent = Agent(
             provider: job.model.provider(job.scenario, job.toolset), tools: runner, approval: ApproveAll(),
             settings: AgentSettings(
@@ -237,11 +242,9 @@ public struct ReplayBook: Sendable {
         results[Self.key(scenario: scenario, toolset: toolset, tool: tool, arguments: arguments)]
     }
 
+    /// The same call is recognised as the agent recognises a repeated one.
     static func key(scenario: String, toolset: String, tool: String, arguments: [String: Value]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = (try? encoder.encode(arguments)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return [scenario, toolset, tool, json].joined(separator: "\u{1F}")
+        [scenario, toolset, tool, Agent.canonical(.object(arguments))].joined(separator: "\u{1F}")
     }
 }
 

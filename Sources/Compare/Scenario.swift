@@ -36,12 +36,6 @@ public struct Trajectory: Sendable, Equatable {
     public var extra: Extra = .readOnly
     /// Tools that must not be called at all; a call fails the run even when the scenario is not strict.
     public var forbidden: [String] = []
-
-    public init(order: Order = .any, extra: Extra = .readOnly, forbidden: [String] = []) {
-        self.order = order
-        self.extra = extra
-        self.forbidden = forbidden
-    }
 }
 
 /// A tool call the scenario expects, with a matcher per argument. Arguments not named are not checked.
@@ -49,22 +43,19 @@ public struct ExpectedCall: Sendable, Equatable {
     public var tool: String
     /// The turn the call belongs to (1-based).
     public var turn: Int
-    public var arguments: [(name: String, matcher: ArgumentMatcher)]
-    /// Values the scripted reference model passes where a matcher has no single right value (`example = …` next to
+    public var arguments: [ExpectedArgument]
+}
+
+/// One argument of an expected call.
+public struct ExpectedArgument: Sendable, Equatable {
+    public var name: String
+    public var matcher: ArgumentMatcher
+    /// What the scripted reference model passes where the matcher has no single right value (`example = …` next to
     /// a `regex`, say).
-    public var examples: [String: Value]
+    public var example: Value?
 
-    public init(tool: String, turn: Int = 1, arguments: [(name: String, matcher: ArgumentMatcher)] = [], examples: [String: Value] = [:]) {
-        self.tool = tool
-        self.turn = turn
-        self.arguments = arguments
-        self.examples = examples
-    }
-
-    public static func == (lhs: ExpectedCall, rhs: ExpectedCall) -> Bool {
-        lhs.tool == rhs.tool && lhs.turn == rhs.turn && lhs.arguments.map(\.name) == rhs.arguments.map(\.name)
-            && lhs.arguments.map(\.matcher) == rhs.arguments.map(\.matcher) && lhs.examples == rhs.examples
-    }
+    /// The value a model that gets everything right passes; nil when it leaves the argument out.
+    public var referenceValue: Value? { example ?? matcher.example }
 }
 
 /// What the final answer of each run must contain or avoid (case-insensitive; numbers and words as written).
@@ -73,13 +64,6 @@ public struct AnswerChecks: Sendable, Equatable {
     public var containsAny: [String] = []
     public var notContains: [String] = []
     public var regex: [String] = []
-
-    public init(containsAll: [String] = [], containsAny: [String] = [], notContains: [String] = [], regex: [String] = []) {
-        self.containsAll = containsAll
-        self.containsAny = containsAny
-        self.notContains = notContains
-        self.regex = regex
-    }
 
     public var isEmpty: Bool { containsAll.isEmpty && containsAny.isEmpty && notContains.isEmpty && regex.isEmpty }
 }
@@ -237,25 +221,27 @@ private struct Reader {
                     guard case .int(let number) = value, (1...turns).contains(number) else { throw fail("\(key).turn", "expected a turn from 1 to \(turns)") }
                     turn = number
                 }
-                var arguments: [(String, ArgumentMatcher)] = []
-                var examples: [String: Value] = [:]
+                var arguments: [ExpectedArgument] = []
                 if let args = call["args"] {
                     guard case .object(let fields) = args else { throw fail("\(key).args", "expected a table of argument matchers") }
                     for name in fields.keys.sorted() {
                         var field = fields[name]!
-                        if case .object(var table) = field, let example = table.removeValue(forKey: "example") {
-                            examples[name] = example
+                        var example: Value?
+                        if case .object(var table) = field, let value = table.removeValue(forKey: "example") {
+                            example = value
                             field = .object(table)
                         }
-                        do { arguments.append((name, try ArgumentMatcher(toml: field))) } catch let error as ScenarioError {
+                        let matcher: ArgumentMatcher
+                        do { matcher = try ArgumentMatcher(toml: field) } catch let error as ScenarioError {
                             throw fail("\(key).args.\(name)", error.description)
                         }
-                        if let example = examples[name], !arguments.last!.1.matches(example) {
+                        if let example, !matcher.matches(example) {
                             throw fail("\(key).args.\(name).example", "the example does not match its own matcher")
                         }
+                        arguments.append(ExpectedArgument(name: name, matcher: matcher, example: example))
                     }
                 }
-                return ExpectedCall(tool: try string(call["tool"], "\(key).tool"), turn: turn, arguments: arguments, examples: examples)
+                return ExpectedCall(tool: try string(call["tool"], "\(key).tool"), turn: turn, arguments: arguments)
             }
         }
         return result

@@ -183,7 +183,8 @@ public enum Scorer {
                 unmatched.removeAll { $0.offset == best.offset }
                 matchedOrder.append(best.offset)
                 matchedByName += 1
-                for (name, matcher) in best.element.arguments where matcher != .ignore {
+                for argument in best.element.arguments where argument.matcher != .ignore {
+                    let (name, matcher) = (argument.name, argument.matcher)
                     matchersChecked += 1
                     let value = call.arguments?[name]
                     if matcher.matches(value) {
@@ -192,7 +193,7 @@ public enum Scorer {
                         deviations.append((position, Deviation(code: .missingArgument, detail: "\(call.name) without \(name) (expected \(matcher.summary))")))
                     } else {
                         deviations.append(
-                            (position, Deviation(code: .wrongValue, detail: "\(call.name) \(name) = \(ArgumentMatcher.show(value!)), expected \(matcher.summary)")))
+                            (position, Deviation(code: .wrongValue, detail: "\(call.name) \(name) = \(ArgumentRepair.show(value!)), expected \(matcher.summary)")))
                     }
                 }
             }

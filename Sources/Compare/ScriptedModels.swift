@@ -43,18 +43,12 @@ public enum ScriptedBehaviour: String, Sendable, CaseIterable {
 
 /// A `ChatProvider` playing one scripted behaviour through one scenario. The turn is the number of user messages so
 /// far; the round is the number of assistant messages since the last one.
-public struct ScriptedModel: ChatProvider {
-    public let behaviour: ScriptedBehaviour
-    public let scenario: Scenario
-    public let toolset: String
+struct ScriptedModel: ChatProvider {
+    let behaviour: ScriptedBehaviour
+    let scenario: Scenario
+    let toolset: String
 
-    public init(behaviour: ScriptedBehaviour, scenario: Scenario, toolset: String) {
-        self.behaviour = behaviour
-        self.scenario = scenario
-        self.toolset = toolset
-    }
-
-    public func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let reply = behaviour == .timeout ? nil : self.reply(to: request)
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -85,17 +79,9 @@ public struct ScriptedModel: ChatProvider {
         }
     }
 
-    enum Reply: Equatable {
+    enum Reply {
         case text(String)
         case calls([(name: String, arguments: String)])
-
-        static func == (lhs: Reply, rhs: Reply) -> Bool {
-            switch (lhs, rhs) {
-            case (.text(let left), .text(let right)): return left == right
-            case (.calls(let left), .calls(let right)): return left.map(\.name) == right.map(\.name) && left.map(\.arguments) == right.map(\.arguments)
-            default: return false
-            }
-        }
     }
 
     func reply(to request: ChatRequest) -> Reply {
@@ -144,8 +130,8 @@ public struct ScriptedModel: ChatProvider {
     /// The arguments a perfect model passes: each matcher's example value.
     static func arguments(for call: ExpectedCall) -> [String: Value] {
         var arguments: [String: Value] = [:]
-        for (name, matcher) in call.arguments {
-            if let value = call.examples[name] ?? matcher.example { arguments[name] = value }
+        for argument in call.arguments {
+            if let value = argument.referenceValue { arguments[argument.name] = value }
         }
         return arguments
     }
@@ -154,7 +140,7 @@ public struct ScriptedModel: ChatProvider {
     /// can be changed that way.
     static func mutate(_ calls: [(String, [String: Value])], expected: [ExpectedCall], schemas: [String: Value]) -> [(String, [String: Value])]? {
         for (index, call) in expected.enumerated() {
-            for (name, matcher) in call.arguments {
+            for (name, matcher) in call.arguments.map({ ($0.name, $0.matcher) }) {
                 guard let value = calls[index].1[name] else { continue }
                 let property = schemas[call.tool]?.objectValue?["properties"]?.objectValue?[name]
                 for candidate in candidates(for: value, property: property) where !matcher.matches(candidate) {

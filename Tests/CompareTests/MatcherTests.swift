@@ -75,7 +75,8 @@ struct MatcherTests {
             tool = "list_contacts"
             args = { search = { regex = "(?i)weber", example = "Weber" } }
             """, source: "e.toml")
-        #expect(scenario.calls["full"]![0].examples == ["search": .string("Weber")])
+        #expect(scenario.calls["full"]![0].arguments[0].example == .string("Weber"))
+        #expect(scenario.calls["full"]![0].arguments[0].referenceValue == .string("Weber"))
         #expect(scenario.calls["full"]![0].arguments[0].matcher == .regex("(?i)weber"))
         let error = #expect(throws: ScenarioError.self) {
             try Scenario.parse(

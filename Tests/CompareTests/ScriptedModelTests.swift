@@ -72,8 +72,8 @@ struct ScriptedModelTests {
     func wrongArguments() async throws {
         for (scenario, record, score) in try await scores(of: .wrongArgs) {
             let definite = (scenario.calls[record.toolset] ?? []).contains { call in
-                call.arguments.contains { _, matcher in
-                    switch matcher {
+                call.arguments.contains { argument in
+                    switch argument.matcher {
                     case .equals, .anyOf, .text, .range, .optional(.equals), .optional(.anyOf), .optional(.text), .optional(.range): return true
                     default: return false
                     }
