@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${LEDGERCHAT_BIN:-.build/release/ledgerchat}
 CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
-SERVER=$CACHE/llama-server-0.3.36/llama-server
+SERVER=$CACHE/llama-server-0.3.36-native/llama-server
 MODEL=$CACHE/model-qwen2.5-coder-1.5b-q4_k_m-0.2.0/model.gguf
 [ -x "$SERVER" ] && [ -f "$MODEL" ] || { echo "The offline model is missing: run make local-model" >&2; exit 1; }
 WORK=$(mktemp -d)

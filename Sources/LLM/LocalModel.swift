@@ -4,7 +4,7 @@ import Foundation
 import Processes
 
 /// Where the offline model's files are: the `llama-server` binary and the GGUF model that `make local-model` puts
-/// under `~/.cache/ledgerchat/`, keyed by version.
+/// under `~/.cache/ledgerchat/`, keyed by version (the binary also by the processor it was built for).
 public struct LocalModelFiles: Sendable, Equatable {
     public static let serverVersion = "0.3.36"
     public static let modelDirectory = "model-qwen2.5-coder-1.5b-q4_k_m-0.2.0"
@@ -21,8 +21,8 @@ public struct LocalModelFiles: Sendable, Equatable {
     /// The files, or an error that says how to get them.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LocalModelFiles {
         let cache = cacheDirectory(environment: environment)
-        let files = LocalModelFiles(
-            server: "\(cache)/llama-server-\(serverVersion)/llama-server", model: "\(cache)/\(modelDirectory)/model.gguf")
+        let serverDirectory = "\(cache)/llama-server-\(serverVersion)-native"
+        let files = LocalModelFiles(server: "\(serverDirectory)/llama-server", model: "\(cache)/\(modelDirectory)/model.gguf")
         let fileManager = FileManager.default
         var missing: [String] = []
         if !fileManager.isExecutableFile(atPath: files.server) { missing.append("llama-server (\(files.server))") }
@@ -32,7 +32,21 @@ public struct LocalModelFiles: Sendable, Equatable {
                 "The offline model is not set up: missing \(missing.joined(separator: " and ")). Run `make local-model` in the "
                     + "ledgerchat checkout (about 12 minutes the first time), or configure another model in config.toml.")
         }
+        // The binary is built for the processor it was built on; on another one it could die of an illegal instruction.
+        let builtFor = (try? String(contentsOfFile: serverDirectory + "/cpu-flags", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if let current = processorFlags(), builtFor != current {
+            throw LocalModelError(
+                "llama-server in \(serverDirectory) was built for another processor. Run `make local-model` in the ledgerchat "
+                    + "checkout to build it for this one (about 12 minutes).")
+        }
         return files
+    }
+
+    /// The first `flags` line of /proc/cpuinfo, as `make local-model` records it next to the binary.
+    static func processorFlags() -> String? {
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map(String.init)
     }
 }
 

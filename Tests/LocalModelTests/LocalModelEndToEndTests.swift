@@ -85,6 +85,59 @@ struct LocalModelEndToEndTests {
         #expect(matches.count == 1)
     }
 
+    /// The chat template writes an earlier call back exactly as the model wrote it, so llama-server's prompt cache
+    /// still holds the call when its result is sent (otherwise the call and everything after it is read again).
+    @Test("the chat template renders the model's own tool call back byte for byte")
+    func templateRendersCallsAsWritten() async throws {
+        _ = try LocalModelFiles.locate()
+        let baseURL = try await LocalModelServer.shared.ensureRunning(
+            template: SystemPrompt.path(of: "qwen2.5-tools.jinja"), progress: { _ in })
+        let root = String(baseURL.dropLast("/v1".count))
+        let system = try SystemPrompt.forModel(smallModel: true, company: DemoLedger.companyName, today: Self.anchor.iso)
+        let tool: [String: Any] = [
+            "type": "function",
+            "function": [
+                "name": "list_invoices", "description": "Lists sales invoices, newest first.",
+                "parameters": [
+                    "type": "object",
+                    "properties": [
+                        "limit": ["type": "integer", "description": "Maximum number of items to return"],
+                        "status": ["type": "string", "enum": ["draft", "open", "paid"]],
+                    ],
+                ],
+            ],
+        ]
+        func post(_ path: String, _ body: [String: Any]) async throws -> [String: Any] {
+            let request = CurlRequest(
+                url: root + path, method: "POST", headers: [HeaderField("Content-Type", "application/json")],
+                body: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), timeouts: CurlTimeoutsForLocal.value)
+            let (response, data) = try await Curl.data(request)
+            #expect(response.status == 200, "\(path): \(String(decoding: data, as: UTF8.self))")
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let question: [[String: Any]] = [["role": "system", "content": system], ["role": "user", "content": "show me the last 5 invoices"]]
+        let prompt = try #require(try await post("/apply-template", ["messages": question, "tools": [tool]])["prompt"] as? String)
+        let written = try #require(
+            try await post("/completion", ["prompt": prompt, "temperature": 0, "n_predict": 80, "cache_prompt": true])["content"] as? String)
+        // The call as llama-server hands it to a client: name, and the arguments as a JSON string.
+        let fenced = try #require(written.split(separator: "```").first { $0.hasPrefix("json") }, "the model wrote: \(written)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(fenced.dropFirst("json".count).utf8)) as? [String: Any], "the model wrote: \(written)")
+        let arguments = String(decoding: try JSONSerialization.data(withJSONObject: object["arguments"] ?? [:]), as: UTF8.self)
+        let call: [String: Any] = [
+            "role": "assistant", "content": "",
+            "tool_calls": [["id": "call_1", "type": "function", "function": ["name": object["name"] ?? "", "arguments": arguments]]],
+        ]
+        let result: [String: Any] = ["role": "tool", "tool_call_id": "call_1", "content": "Showing 1–5 of 120 invoices"]
+        let withCall = try #require(
+            try await post("/apply-template", ["messages": question + [call, result], "tools": [tool]])["prompt"] as? String)
+        let expected = prompt + written
+        let same = zip(withCall.unicodeScalars, expected.unicodeScalars).prefix { $0 == $1 }.count
+        #expect(
+            withCall.hasPrefix(expected),
+            "differs after \(same) of \(expected.unicodeScalars.count) characters: rendered \(String(withCall.unicodeScalars.dropFirst(same).prefix(80)).debugDescription), written \(String(expected.unicodeScalars.dropFirst(same).prefix(80)).debugDescription)")
+    }
+
     @Test("hello → no tool call")
     func hello() async throws {
         let run = try await ask("hello")

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+@testable import LLM
+
+/// Finding the offline model's files in a cache folder laid out as `make local-model` leaves it.
+@Suite final class LocalModelFilesTests {
+    let cache: String
+
+    init() throws {
+        cache = NSTemporaryDirectory() + "ledgerchat-local-files-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: cache) }
+
+    /// Writes the binary, the model and (optionally) the processor flags the binary was built for.
+    func lay(cpuFlags: String?) throws {
+        let serverDirectory = "\(cache)/llama-server-\(LocalModelFiles.serverVersion)-native"
+        try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
+        FileManager.default.createFile(
+            atPath: serverDirectory + "/llama-server", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        if let cpuFlags { try (cpuFlags + "\n").write(toFile: serverDirectory + "/cpu-flags", atomically: true, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: "\(cache)/\(LocalModelFiles.modelDirectory)", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: "\(cache)/\(LocalModelFiles.modelDirectory)/model.gguf", contents: Data("GGUF".utf8))
+    }
+
+    @Test func missingFilesNameTheMakeTarget() throws {
+        let error = #expect(throws: LocalModelError.self) { try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache]) }
+        #expect(error?.message.contains("make local-model") == true)
+        #expect(error?.message.contains("llama-server") == true)
+    }
+
+    @Test func aBinaryBuiltForThisProcessorIsUsed() throws {
+        let flags = try #require(LocalModelFiles.processorFlags())
+        #expect(flags.hasPrefix("flags"))
+        try lay(cpuFlags: flags)
+        let files = try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache])
+        #expect(files.server == "\(cache)/llama-server-\(LocalModelFiles.serverVersion)-native/llama-server")
+        #expect(files.model == "\(cache)/\(LocalModelFiles.modelDirectory)/model.gguf")
+    }
+
+    @Test(arguments: ["flags\t\t: fpu sse2", nil])
+    func aBinaryBuiltForAnotherProcessorIsRefusedWithWhatToRun(recorded: String?) throws {
+        try #require(LocalModelFiles.processorFlags() != nil)
+        try lay(cpuFlags: recorded)
+        let error = #expect(throws: LocalModelError.self) { try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache]) }
+        #expect(error?.message.contains("another processor") == true)
+        #expect(error?.message.contains("make local-model") == true)
+    }
+}
