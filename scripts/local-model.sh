@@ -17,7 +17,7 @@ CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
 # The processor's flags are kept next to the binary; a cache moved to another kind of machine is rebuilt.
 SERVER_DIR=$CACHE/llama-server-$LLAMA_CPP_PYTHON_VERSION-native
 SERVER=$SERVER_DIR/llama-server
-CPU_FLAGS=$(grep -m1 '^flags' /proc/cpuinfo || true)
+CPU_FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)  # x86: flags, ARM: Features
 MODEL_DIR=$CACHE/model-qwen2.5-coder-1.5b-q4_k_m-$MODEL_PARTS_VERSION
 MODEL=$MODEL_DIR/model.gguf
 JOBS=$(nproc)

@@ -43,10 +43,11 @@ public struct LocalModelFiles: Sendable, Equatable {
         return files
     }
 
-    /// The first `flags` line of /proc/cpuinfo, as `make local-model` records it next to the binary.
+    /// The first `flags` (x86) or `Features` (ARM) line of /proc/cpuinfo, as `make local-model` records it next to
+    /// the binary.
     static func processorFlags() -> String? {
         guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map(String.init)
+        return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") || $0.hasPrefix("Features") }.map(String.init)
     }
 }
 
