@@ -133,9 +133,10 @@ struct LocalModelEndToEndTests {
             try await post("/apply-template", ["messages": question + [call, result], "tools": [tool]])["prompt"] as? String)
         let expected = prompt + written
         let same = zip(withCall.unicodeScalars, expected.unicodeScalars).prefix { $0 == $1 }.count
+        func after(_ text: String) -> String { String(text.unicodeScalars.dropFirst(same).prefix(80)).debugDescription }
         #expect(
             withCall.hasPrefix(expected),
-            "differs after \(same) of \(expected.unicodeScalars.count) characters: rendered \(String(withCall.unicodeScalars.dropFirst(same).prefix(80)).debugDescription), written \(String(expected.unicodeScalars.dropFirst(same).prefix(80)).debugDescription)")
+            "differs after \(same) of \(expected.unicodeScalars.count) characters: rendered \(after(withCall)), written \(after(expected))")
     }
 
     @Test("hello → no tool call")
