@@ -125,7 +125,8 @@ public struct Agent: Sendable {
         var repeatedCallIDs: Set<String> = []
         var offerTools = true
         let small = settings.smallModelResilience
-        let specs = small ? available.map { CompactToolSpecs.compact($0.spec) } : available.map(\.spec)
+        let specs = toolSpecs(available)
+        let answersApart = small && provider.cachesAnswersApart
         let toolNames = Set(available.map(\.name))
         // Without tools a small model still tends to write another call; a plain nudge in the user's language (not
         // kept in the history) makes it answer. Its every word earns its ~15 ms: the 18-token "Answer now in one or two
@@ -142,10 +143,20 @@ public struct Agent: Sendable {
             let roundStarted = ContinuousClock.now
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
-            let requestMessages = small && !offerTools ? messages + [nudge] : messages
-            // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
-            // local model reuses its computation of the (long) tool list instead of reading it again.
-            let request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
+            let answering = small && !offerTools
+            let requestMessages = answering ? messages + [nudge] : messages
+            let request: ChatRequest
+            if answersApart {
+                // The answer is written in a cache slot of its own, from a prompt without the tool list: reading the
+                // results next to a short prompt is faster, and the tool-round slot keeps its tool list computed.
+                request = ChatRequest(
+                    messages: requestMessages, tools: answering ? [] : specs, toolChoice: answering ? .none : .auto,
+                    cacheSlot: answering ? .answers : .toolRounds)
+            } else {
+                // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
+                // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
+                request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
+            }
             for try await event in provider.send(request) {
                 response.apply(event)
                 switch event {
@@ -230,6 +241,28 @@ public struct Agent: Sendable {
             if small && results.allSatisfy({ !$0.outcome.isError }) { offerTools = false }
         }
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
+    }
+
+    /// The tool list as the model is shown it.
+    func toolSpecs(_ available: [AgentTool]) -> [ToolSpec] {
+        settings.smallModelResilience ? available.map { CompactToolSpecs.compact($0.spec) } : available.map(\.spec)
+    }
+
+    /// Call when a question may follow, with the conversation as it stands (the chat calls it after starting and
+    /// after each answer): a provider that keeps answers apart then reads the conversation into both its slots now,
+    /// while the user reads and types, so the next question is read at once. Without this the first question reads
+    /// the tool list (~40 s on two cores) and every later one the last results and answer again (~6 s). Does
+    /// nothing for other providers; failures don't matter, the next question then just reads more.
+    public func prepareNextQuestion(history: [ChatMessage]) async {
+        guard settings.smallModelResilience, provider.cachesAnswersApart, let available = try? await tools.listTools() else { return }
+        // Only the prompt is wanted; the one token written is past where the next prompt differs.
+        let requests = [
+            ChatRequest(messages: history, tools: toolSpecs(available), cacheSlot: .toolRounds, maxTokens: 1),
+            ChatRequest(messages: history, cacheSlot: .answers, maxTokens: 1),
+        ]
+        for request in requests {
+            do { for try await _ in provider.send(request) {} } catch {}
+        }
     }
 
     /// What to do with one call before running anything.

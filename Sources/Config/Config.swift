@@ -105,6 +105,8 @@ public struct ModelSettings: Sendable, Equatable {
     public var timeout: Int?
     /// Repair tool calls written as text, clean arguments, correct schema violations once (default: on for local).
     public var smallModelResilience: Bool?
+    /// llama-server with two slots: answers in slot 1 without the tool list (default: on for local).
+    public var answerSlot: Bool?
 }
 
 /// `[agent]`: how questions are answered.
@@ -183,6 +185,7 @@ extension LedgerchatConfig {
                 "headers": .stringTable,
                 "timeout": .integer(1...3600),
                 "small_model_resilience": .boolean,
+                "answer_slot": .boolean,
             ])),
         "agent": .table([
             "max_rounds": .integer(1...50),
@@ -300,6 +303,7 @@ extension LedgerchatConfig {
                 settings.headers = fields["headers"]?.stringTableValue ?? [:]
                 settings.timeout = fields["timeout"]?.integerValue
                 settings.smallModelResilience = fields["small_model_resilience"]?.booleanValue
+                settings.answerSlot = fields["answer_slot"]?.booleanValue
                 config.models[name] = settings
             }
         }

@@ -68,8 +68,10 @@ public actor LocalModelServer {
     private var baseURL: String?
     private var starting: Task<String, any Error>?
 
-    /// The context size given to llama-server; the full toolset with results fits with room to spare.
+    /// The context size of each of llama-server's slots; the full toolset with results fits with room to spare.
     public static let contextSize = 8192
+    /// One slot for rounds that may call tools, one for answers (see `CacheSlot`).
+    static let slots = 2
 
     /// The OpenAI-compatible base URL (`http://127.0.0.1:PORT/v1`), starting the server if needed. `progress` gets
     /// a line now and then while it starts.
@@ -89,6 +91,8 @@ public actor LocalModelServer {
         var port: Int
         var model: String
         var template: String?
+        /// Absent in the state of a server started with one slot, which is then not reused.
+        var slots: Int
     }
 
     private static var statePath: String { LocalModelFiles.cacheDirectory() + "/local-model-server.json" }
@@ -96,7 +100,7 @@ public actor LocalModelServer {
     private func start(template: String?, progress: @escaping @Sendable (String) -> Void) async throws -> String {
         let files = try LocalModelFiles.locate()
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
-            state.model == files.model, state.template == template, kill(state.pid, 0) == 0
+            state.model == files.model, state.template == template, state.slots == Self.slots, kill(state.pid, 0) == 0
         {
             let url = "http://127.0.0.1:\(state.port)/v1"
             if await Self.healthy(url) { return url }
@@ -104,7 +108,8 @@ public actor LocalModelServer {
         let port = try Self.freePort()
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         var arguments = [
-            "-m", files.model, "--host", "127.0.0.1", "--port", String(port), "--jinja", "-c", String(Self.contextSize), "-np", "1",
+            "-m", files.model, "--host", "127.0.0.1", "--port", String(port), "--jinja", "-c", String(Self.contextSize * Self.slots),
+            "-np", String(Self.slots),
             "-t", String(cores), "--alias", "local",
         ]
         if let template { arguments += ["--chat-template-file", template] }
@@ -131,7 +136,7 @@ public actor LocalModelServer {
                 throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
             }
             if await Self.healthy(url) {
-                let state = State(pid: process.processIdentifier, port: port, model: files.model, template: template)
+                let state = State(pid: process.processIdentifier, port: port, model: files.model, template: template, slots: Self.slots)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
@@ -185,6 +190,8 @@ public struct LocalModelProvider: ChatProvider {
         self.template = template
         self.progress = progress
     }
+
+    public var cachesAnswersApart: Bool { profile.answerSlot }
 
     public func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<ChatEvent, any Error>.makeStream()

@@ -34,14 +34,18 @@ public struct ModelProfile: Sendable {
     public var smallModelResilience: Bool
     /// For `local`: the chat template file llama-server uses.
     public var chatTemplate: String?
+    /// The server is llama.cpp's llama-server with two slots (`-np 2`): small-model answer rounds go to slot 1
+    /// without the tool list, tool rounds to slot 0 (see `CacheSlot`). On by default for `local`, which starts it so.
+    public var answerSlot: Bool
 
     public init(
         name: String, provider: ProviderKind, baseURL: String, model: String, apiKey: String? = nil,
         temperature: Double? = nil, maxTokens: Int? = nil, contextWindow: Int? = nil, inputPricePerMillion: Double? = nil,
         outputPricePerMillion: Double? = nil, headers: [HeaderField] = [], timeouts: CurlTimeouts = CurlTimeouts(total: nil, idle: .seconds(120)),
-        retry: RetryPolicy = RetryPolicy(), smallModelResilience: Bool? = nil, chatTemplate: String? = nil
+        retry: RetryPolicy = RetryPolicy(), smallModelResilience: Bool? = nil, chatTemplate: String? = nil, answerSlot: Bool? = nil
     ) {
         self.smallModelResilience = smallModelResilience ?? (provider == .local)
+        self.answerSlot = answerSlot ?? (provider == .local)
         self.chatTemplate = chatTemplate
         self.name = name
         self.provider = provider

@@ -9,6 +9,8 @@ public struct OpenAIProvider: ChatProvider {
 
     public init(profile: ModelProfile) { self.profile = profile }
 
+    public var cachesAnswersApart: Bool { profile.answerSlot }
+
     public func send(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
         var headers: [HeaderField] = []
         if let key = profile.apiKey, !key.isEmpty { headers.append(HeaderField("Authorization", "Bearer \(key)")) }
@@ -30,7 +32,9 @@ public struct OpenAIProvider: ChatProvider {
             if request.toolChoice == .none { body["tool_choice"] = "none" }
         }
         if let temperature = profile.temperature { body["temperature"] = temperature }
-        if let maxTokens = profile.maxTokens { body["max_tokens"] = maxTokens }
+        if let maxTokens = request.maxTokens ?? profile.maxTokens { body["max_tokens"] = maxTokens }
+        // llama-server's own field: which slot (prompt cache) serves the request.
+        if profile.answerSlot, let slot = request.cacheSlot { body["id_slot"] = slot.rawValue }
         return try WireJSON.encode(body)
     }
 

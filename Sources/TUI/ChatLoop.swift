@@ -151,6 +151,15 @@ final class ChatLoop {
         }
     }
 
+    /// Lets a local model read the conversation (at first: the system prompt and tool list) while the user types;
+    /// a question sent meanwhile waits for it and then starts where it got to.
+    private func prepareNextQuestion() {
+        guard let model, let runner else { return }
+        let agent = Agent(provider: model.provider, tools: runner, approval: InboxApproval(inbox: inbox), settings: model.settings)
+        let history = messages.isEmpty ? [.system(model.systemPrompt)] : messages
+        Task { await agent.prepareNextQuestion(history: history) }
+    }
+
     private func cancelTurn() {
         guard state.turnRunning else { return }
         turnTask?.cancel()
@@ -177,6 +186,7 @@ final class ChatLoop {
             state.activity = nil
             if let answer {
                 messages = answer.messages
+                prepareNextQuestion()
                 state.finishAnswer(finalText: answer.text)
                 if let cost = model?.cost(answer.usage) { state.status.cost = (state.status.cost ?? 0) + cost }
                 state.addTrace("\(timestamp()) answered in \(answer.rounds) round(s), \(answer.usage.inputTokens) in / \(answer.usage.outputTokens) out")
@@ -206,6 +216,7 @@ final class ChatLoop {
             self.model = model
             state.status.model = model.name
             if messages.isEmpty { messages = [.system(model.systemPrompt)] }
+            if pendingQuestion == nil { prepareNextQuestion() }
             if let question = pendingQuestion {
                 pendingQuestion = nil
                 state.entries.removeAll { if case .user(question) = $0.kind { return true } else { return false } }
@@ -216,6 +227,7 @@ final class ChatLoop {
             state.status.model = newModel.name
             if messages.first?.role == .system { messages[0] = .system(newModel.systemPrompt) } else { messages.insert(.system(newModel.systemPrompt), at: 0) }
             state.notice("Now chatting with **\(newModel.name)**; the conversation so far is kept.")
+            if !state.turnRunning { prepareNextQuestion() }
         case .modelFailed(let reason):
             state.status.model = "unavailable"
             state.notice("**The model could not start:** \(reason)\n\nFix the configuration and restart, or switch with /model NAME. /tools and /call work without a model.", .danger)
@@ -225,6 +237,7 @@ final class ChatLoop {
             self.tools = tools
             state.status.toolset = name
             state.notice("Tool set **\(name)**: \(tools.count) tools.")
+            if !state.turnRunning { prepareNextQuestion() }
         case .toolsTable(let table):
             state.append(.table(table))
         case .servers(let servers, let show):

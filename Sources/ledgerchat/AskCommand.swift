@@ -180,7 +180,7 @@ enum ModelResolver {
             outputPricePerMillion: settings.outputPricePerMillion,
             headers: settings.headers.sorted { $0.key < $1.key }.map { HeaderField($0.key, $0.value) },
             timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings.timeout ?? 120)),
-            smallModelResilience: settings.smallModelResilience)
+            smallModelResilience: settings.smallModelResilience, answerSlot: settings.answerSlot)
     }
 
     /// The offline model: llama-server started on demand with our chat template, deterministic (temperature 0).
@@ -189,7 +189,8 @@ enum ModelResolver {
             name: name, provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: settings?.temperature ?? 0,
             maxTokens: settings?.maxTokens ?? 512, contextWindow: LocalModelServer.contextSize,
             timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings?.timeout ?? 300)),
-            smallModelResilience: settings?.smallModelResilience ?? true, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"))
+            smallModelResilience: settings?.smallModelResilience ?? true, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"),
+            answerSlot: settings?.answerSlot)
     }
 }
 

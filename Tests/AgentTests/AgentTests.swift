@@ -21,7 +21,7 @@ struct Rig {
 
     static func make(
         provider kind: ProviderKind = .openai, approval: any ApprovalHandler = RefuseAll(), settings: AgentSettings = AgentSettings(),
-        attempts: Int = 3
+        attempts: Int = 3, answerSlot: Bool = false
     ) async throws -> Rig {
         let store = try LedgerStore()
         try DemoLedger.generate(into: store, seed: 42, anchor: anchor)
@@ -31,7 +31,7 @@ struct Rig {
         let profile = ModelProfile(
             name: "scripted", provider: kind, baseURL: kind == .openai ? llm.url("/v1") : llm.url(""), model: "m", apiKey: "sk-PLANTED",
             timeouts: CurlTimeouts(connect: .seconds(2), total: .seconds(20), idle: .seconds(5)),
-            retry: RetryPolicy(maxAttempts: attempts, sleep: { _ in }))
+            retry: RetryPolicy(maxAttempts: attempts, sleep: { _ in }), answerSlot: answerSlot)
         let agent = Agent(
             provider: profile.makeProvider(), tools: MCPToolRunner(connections: [connection]), approval: approval, settings: settings)
         return Rig(store: store, agent: agent)

@@ -118,6 +118,7 @@ extension AgentTests {
         let listed = bodies.map { ($0["tools"] as? [Any])?.count ?? 0 }
         #expect(listed == [12, 12, 12], "\(listed)")
         #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"])
+        #expect(bodies.allSatisfy { $0["id_slot"] == nil }, "a server without answer_slot is not told about slots")
         // The last request carries the nudge, in the user's language.
         let last = try await messages(ofRequest: 2)
         #expect((last.last?["content"] as? String)?.hasPrefix("Beantworte meine Frage") == true)
@@ -133,6 +134,43 @@ extension AgentTests {
         #expect(answer.toolCalls.count == 1)
         #expect(answer.text.hasPrefix("Showing 1–2 of 120 invoices"), "\(answer.text)")
         #expect(try await llm.requests().count == 2)
+    }
+
+    @Test("answer_slot: the answer round goes to slot 1 without the tool list; preparing the next question reads the conversation into both")
+    func answerSlot() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 2}"#)]),
+            .openAIText("The last two are RE-2026-0101 and RE-2026-0100."),
+            .openAIText("."),
+            .openAIText("."),
+        ])
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true), answerSlot: true)
+        let answer = try await rig.ask("show me the last 2 invoices")
+        #expect(answer.text == "The last two are RE-2026-0101 and RE-2026-0100.")
+        await rig.agent.prepareNextQuestion(history: answer.messages)
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.map { $0["id_slot"] as? Int } == [0, 1, 0, 1])
+        #expect(bodies.map { ($0["tools"] as? [Any])?.count } == [12, nil, 12, nil])
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, nil, nil])
+        let answering = try await messages(ofRequest: 1)
+        #expect(answering.map { $0["role"] as? String } == ["system", "user", "assistant", "tool", "user"])
+        #expect((answering.last?["content"] as? String)?.hasPrefix("Answer my question now") == true)
+        // The conversation as the next question will continue it, without the nudge; only the prompt is wanted.
+        for index in [2, 3] {
+            let prepared = try await messages(ofRequest: index)
+            #expect(prepared.map { $0["role"] as? String } == ["system", "user", "assistant", "tool", "assistant"])
+            #expect(prepared.last?["content"] as? String == answer.text)
+            #expect(bodies[index]["max_tokens"] as? Int == 1)
+        }
+    }
+
+    @Test("without answer_slot or resilience, preparing the next question sends nothing")
+    func prepareWithoutSlots() async throws {
+        try await llm.script([])
+        let history: [ChatMessage] = [.system("s"), .user("hello"), .assistant("Hi.", toolCalls: [])]
+        try await Rig.make(settings: AgentSettings(smallModelResilience: true)).agent.prepareNextQuestion(history: history)
+        try await Rig.make(answerSlot: true).agent.prepareNextQuestion(history: history)
+        #expect(try await llm.requests().isEmpty)
     }
 
     @Test("without resilience a fenced call is just text")

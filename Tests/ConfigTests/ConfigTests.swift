@@ -106,6 +106,7 @@ struct ConfigTests {
             input_price_per_million = 0.4
             output_price_per_million = 1.6
             headers = { "X-Team" = "books" }
+            answer_slot = true
             [models.claude]
             provider = "anthropic"
             model = "claude-sonnet"
@@ -116,6 +117,7 @@ struct ConfigTests {
         #expect(config.defaultModel == "gpt")
         let gpt = try #require(config.models["gpt"])
         #expect(gpt.apiKey == "sk-1" && gpt.temperature == 0 && gpt.inputPricePerMillion == 0.4 && gpt.headers == ["X-Team": "books"])
+        #expect(gpt.answerSlot == true && config.models["claude"]?.answerSlot == nil)
         #expect(config.models["claude"]?.provider == "anthropic")
         #expect(config.agent.maxRounds == 5)
         let missing = write("default_model = \"nope\"\n[models.a]\nprovider = \"openai\"\nmodel = \"m\"\n", name: "missing.toml")

@@ -48,6 +48,19 @@ struct LocalModelEndToEndTests {
         #expect(call.name == "list_invoices")
         #expect(call.arguments?["limit"] == 5 && call.arguments?["status"] == nil, "\(String(describing: call.arguments))")
         #expect(Set(invoiceNumbers(in: run.answer.text)).isSuperset(of: newestFive), "\(run.answer.text)")
+        // The call was chosen in the tool-round slot, whose prompt holds the tool list (~2,700 tokens); the answer
+        // was written in the answer slot, from a prompt without it (system prompt, question, call, result, nudge).
+        let slots = try await promptTokensPerSlot()
+        #expect(slots.count == 2 && slots[0] > 2500 && (300..<1500).contains(slots[1]), "prompt tokens per slot: \(slots)")
+    }
+
+    /// How long the last prompt of each of llama-server's slots was (its `/slots` endpoint).
+    func promptTokensPerSlot() async throws -> [Int] {
+        let baseURL = try await LocalModelServer.shared.ensureRunning(template: SystemPrompt.path(of: "qwen2.5-tools.jinja"), progress: { _ in })
+        let (response, data) = try await Curl.data(CurlRequest(url: String(baseURL.dropLast("/v1".count)) + "/slots"))
+        #expect(response.status == 200)
+        let slots = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        return slots.sorted { ($0["id"] as? Int ?? 0) < ($1["id"] as? Int ?? 0) }.map { $0["n_prompt_tokens"] as? Int ?? 0 }
     }
 
     @Test("Zeig mir die letzten 5 Rechnungen → the same call, and the answer is in German")
@@ -118,7 +131,9 @@ struct LocalModelEndToEndTests {
         let question: [[String: Any]] = [["role": "system", "content": system], ["role": "user", "content": "show me the last 5 invoices"]]
         let prompt = try #require(try await post("/apply-template", ["messages": question, "tools": [tool]])["prompt"] as? String)
         let written = try #require(
-            try await post("/completion", ["prompt": prompt, "temperature": 0, "n_predict": 80, "cache_prompt": true])["content"] as? String)
+            // In the answer slot: the tool-round slot keeps the full tool list the other tests' questions start with.
+            try await post("/completion", ["prompt": prompt, "temperature": 0, "n_predict": 80, "cache_prompt": true, "id_slot": 1])["content"]
+                as? String)
         // The call as llama-server hands it to a client: name, and the arguments as a JSON string.
         let fenced = try #require(written.split(separator: "```").first { $0.hasPrefix("json") }, "the model wrote: \(written)")
         let object = try #require(
