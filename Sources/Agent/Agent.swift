@@ -128,15 +128,8 @@ public struct Agent: Sendable {
         let specs = toolSpecs(available)
         let answersApart = small && provider.cachesAnswersApart
         let toolNames = Set(available.map(\.name))
-        // Without tools a small model still tends to write another call; a plain nudge in the user's language (not
-        // kept in the history) makes it answer. Its every word earns its ~15 ms: the 18-token "Answer now in one or two
-        // sentences; name the numbers (e.g. RE-…), don't copy the list." lost 2 of 4 compare scenarios this one passes.
-        let nudge = ChatMessage.user(
-            Self.looksGerman(question)
-                ? "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern (z. B. RE-…), "
-                    + "aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle. Rufe keine Tools auf."
-                : "Answer my question now from the tool results above in one or two sentences: name the numbers (e.g. RE-…), "
-                    + "but do not copy the list, I already see it as a table. Do not call tools.")
+        let german = Self.looksGerman(question)
+        var lastRoundWrote = false
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
@@ -144,7 +137,7 @@ public struct Agent: Sendable {
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
             let answering = small && !offerTools
-            let requestMessages = answering ? messages + [nudge] : messages
+            let requestMessages = answering ? messages + [Self.answerNudge(german: german, afterWrite: lastRoundWrote)] : messages
             let request: ChatRequest
             if answersApart {
                 // The answer is written in a cache slot of its own, from a prompt without the tool list: reading the
@@ -233,6 +226,7 @@ public struct Agent: Sendable {
                 return collected.sorted { $0.0 < $1.0 }.map(\.1)
             }
             executed += results
+            lastRoundWrote = results.contains { byName[$0.name]?.readOnly == false }
             for result in results {
                 messages.append(.tool(result.id, result.modelText, isError: result.outcome.isError))
             }
@@ -361,6 +355,32 @@ public struct Agent: Sendable {
         mutating func finish() -> String? {
             defer { held = nil }
             return held.flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+
+    /// What a small model is told when it must answer from the results (not kept in the history): without it, it
+    /// still tends to write another call. In the user's language, and it names what to say, since small models
+    /// otherwise copy a whole list the user already sees as a table, or talk of numbers only. Every word costs ~11 ms
+    /// on two cores; each clause earned its place in the compare suite: the 18-token "Answer now in one or two
+    /// sentences; name the numbers (e.g. RE-…), don't copy the list." lost scenarios this one passes; "(e.g. RE-…)"
+    /// had the model put RE- before voucher and customer numbers; "give names and numbers" had it copy every list;
+    /// after a change, without the change's own nudge, it named the new contact's number but not its name.
+    static func answerNudge(german: Bool, afterWrite: Bool) -> ChatMessage {
+        switch (german, afterWrite) {
+        case (false, false):
+            return .user(
+                "Answer my question now from the tool results above in one or two sentences: name the numbers as written there, "
+                    + "but do not copy the list, I already see it as a table. Do not call tools.")
+        case (true, false):
+            return .user(
+                "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern, wie sie "
+                    + "dort stehen, aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle. Rufe keine Tools auf.")
+        case (false, true):
+            return .user("Tell me now in one or two sentences what happened, with the names and numbers the tool result gives. Do not call tools.")
+        case (true, true):
+            return .user(
+                "Sag mir jetzt auf Deutsch in ein bis zwei Sätzen, was passiert ist, mit den Namen und Nummern aus dem Ergebnis. "
+                    + "Rufe keine Tools auf.")
         }
     }
 

@@ -164,6 +164,22 @@ extension AgentTests {
         }
     }
 
+    @Test("after a change the answer is asked for as what happened, with names and numbers; after reading, as numbers")
+    func nudgeAfterWrite() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "create_contact", #"{"name": "Schulz Logistik GmbH"}"#)]),
+            .openAIText("Created Schulz Logistik GmbH (#1037)."),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        _ = try await rig.ask("create a contact named Schulz Logistik GmbH")
+        let afterWrite = try await messages(ofRequest: 1).last?["content"] as? String
+        #expect(afterWrite?.hasPrefix("Tell me now in one or two sentences what happened") == true, "\(afterWrite ?? "-")")
+        try await llm.script([.openAIToolCalls([("call_1", "list_contacts", #"{"limit": 2}"#)]), .openAIText("Zwei Kontakte.")])
+        _ = try await rig.ask("Zeig mir zwei Kontakte")
+        let afterRead = try await messages(ofRequest: 1).last?["content"] as? String
+        #expect(afterRead?.hasPrefix("Beantworte meine Frage jetzt auf Deutsch") == true && afterRead?.contains("nenne die Nummern") == true)
+    }
+
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
     func prepareWithoutSlots() async throws {
         try await llm.script([])
