@@ -22,7 +22,7 @@ QUESTION="show me the last 5 invoices"
 
 start_server() {
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local \
+  "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off \
     --chat-template-file prompts/qwen2.5-tools.jinja >"$WORK/llama.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.5; done
