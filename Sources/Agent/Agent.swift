@@ -128,6 +128,7 @@ public struct Agent: Sendable {
         let specs = toolSpecs(available)
         let answersApart = small && provider.cachesAnswersApart
         let toolNames = Set(available.map(\.name))
+        let writes = { (name: String) in byName[name]?.readOnly == false }
         let german = Self.looksGerman(question)
         var lastRoundWrote = false
 
@@ -137,17 +138,18 @@ public struct Agent: Sendable {
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
             let answering = small && !offerTools
-            let requestMessages = answering ? messages + [Self.answerNudge(german: german, afterWrite: lastRoundWrote)] : messages
             let request: ChatRequest
             if answersApart {
-                // The answer is written in a cache slot of its own, from a prompt without the tool list: reading the
-                // results next to a short prompt is faster, and the tool-round slot keeps its tool list computed.
-                request = ChatRequest(
-                    messages: requestMessages, tools: answering ? [] : specs, toolChoice: answering ? .none : .auto,
-                    cacheSlot: answering ? .answers : .toolRounds)
+                // The answer is written in a cache slot of its own, from a prompt without the tool list and with the
+                // results folded into the question: reading them next to a short prompt is faster, and the tool-round
+                // slot keeps its tool list computed.
+                request = answering
+                    ? ChatRequest(messages: AnswerView.messages(messages, writes: writes), toolChoice: .none, cacheSlot: .answers)
+                    : ChatRequest(messages: messages, tools: specs, cacheSlot: .toolRounds)
             } else {
                 // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
+                let requestMessages = answering ? messages + [Self.answerNudge(german: german, afterWrite: lastRoundWrote)] : messages
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
             for try await event in provider.send(request) {
@@ -249,10 +251,11 @@ public struct Agent: Sendable {
     /// nothing for other providers; failures don't matter, the next question then just reads more.
     public func prepareNextQuestion(history: [ChatMessage]) async {
         guard settings.smallModelResilience, provider.cachesAnswersApart, let available = try? await tools.listTools() else { return }
+        let writes = Set(available.filter { !$0.readOnly }.map(\.name))
         // Only the prompt is wanted; the one token written is past where the next prompt differs.
         let requests = [
             ChatRequest(messages: history, tools: toolSpecs(available), cacheSlot: .toolRounds, maxTokens: 1),
-            ChatRequest(messages: history, cacheSlot: .answers, maxTokens: 1),
+            ChatRequest(messages: AnswerView.messages(history, writes: writes.contains), toolChoice: .none, cacheSlot: .answers, maxTokens: 1),
         ]
         for request in requests {
             do { for try await _ in provider.send(request) {} } catch {}
@@ -360,28 +363,29 @@ public struct Agent: Sendable {
 
     /// What a small model is told when it must answer from the results (not kept in the history): without it, it
     /// still tends to write another call. In the user's language, and it names what to say, since small models
-    /// otherwise copy a whole list the user already sees as a table, or talk of numbers only. Every word costs ~11 ms
+    /// otherwise copy a whole list the user already sees as a table, or talk of numbers only. Every word costs ~12 ms
     /// on two cores; each clause earned its place in the compare suite: the 18-token "Answer now in one or two
     /// sentences; name the numbers (e.g. RE-…), don't copy the list." lost scenarios this one passes; "(e.g. RE-…)"
     /// had the model put RE- before voucher and customer numbers; "give names and numbers" had it copy every list;
-    /// after a change, without the change's own nudge, it named the new contact's number but not its name.
-    static func answerNudge(german: Bool, afterWrite: Bool) -> ChatMessage {
+    /// after a change, without the change's own nudge, it named the new contact's number but not its name; "name the
+    /// numbers as written there, but do not copy the list" alone had it give account balances without the accounts.
+    /// "Do not call tools" is said only when tools are listed (an answer slot's prompt has none).
+    static func answerNudge(german: Bool, afterWrite: Bool, toolsListed: Bool = true) -> ChatMessage {
+        let text: String
         switch (german, afterWrite) {
         case (false, false):
-            return .user(
-                "Answer my question now from the tool results above in one or two sentences: name the numbers as written there, "
-                    + "but do not copy the list, I already see it as a table. Do not call tools.")
+            text = "Answer my question now from the tool results above in one or two sentences: name the numbers as written there, "
+                + "but do not copy the list, I already see it as a table."
         case (true, false):
-            return .user(
-                "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern, wie sie "
-                    + "dort stehen, aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle. Rufe keine Tools auf.")
+            text = "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern, wie sie "
+                + "dort stehen, aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle."
         case (false, true):
-            return .user("Tell me now in one or two sentences what happened, with the names and numbers the tool result gives. Do not call tools.")
+            text = "Tell me now in one or two sentences what happened, with the names and numbers the tool result gives."
         case (true, true):
-            return .user(
-                "Sag mir jetzt auf Deutsch in ein bis zwei Sätzen, was passiert ist, mit den Namen und Nummern aus dem Ergebnis. "
-                    + "Rufe keine Tools auf.")
+            text = "Sag mir jetzt auf Deutsch in ein bis zwei Sätzen, was passiert ist, mit den Namen und Nummern aus dem Ergebnis."
         }
+        guard toolsListed else { return .user(text) }
+        return .user(text + (german ? " Rufe keine Tools auf." : " Do not call tools."))
     }
 
     /// A rough guess whether a question is German, so that the nudge (which small models answer in its language) is

@@ -84,6 +84,47 @@ struct SmallModelResilienceTests {
         #expect(compact.parameters == ["type": "object", "properties": ["status": ["type": "string", "enum": ["open"], "description": "Only this status"]]])
     }
 
+    @Test("the answer view: each question with what its calls returned, compacted, then the request to answer in its language; answers kept")
+    func answerView() {
+        let conversation: [ChatMessage] = [
+            .system("You help."),
+            .user("hello"), .assistant("Hi!"),
+            .user("Zeig mir die letzten 2 Rechnungen"),
+            .assistant("", toolCalls: [ToolCall(id: "a", name: "list_invoices", arguments: #"{"status": "unpaid", "limit": 2}"#)]),
+            .tool("a", "status must be one of open, paid; got 'unpaid'.", isError: true),
+            .assistant("", toolCalls: [ToolCall(id: "b", name: "list_invoices", arguments: #"{"limit":2}"#)]),
+            .tool("b", "Showing 1–2 of 120 invoices (newest first):\n• RE-2026-0101 · 2026-11-25 · 7.650,39 €\n• RE-2026-0100 · 2026-11-25 · 2.557,31 €\nMore: call again with offset 2 to see the next invoices."),
+            .assistant("Die letzten zwei sind RE-2026-0101 und RE-2026-0100."),
+            .user("create a contact named Schulz Logistik"),
+            .assistant("", toolCalls: [ToolCall(id: "c", name: "create_contact", arguments: #"{"name": "Schulz Logistik"}"#)]),
+            .tool("c", "Created contact 1037 Schulz Logistik."),
+        ]
+        let view = AnswerView.messages(conversation) { $0 == "create_contact" }
+        #expect(view.map(\.role) == [.system, .user, .assistant, .user, .user, .assistant, .user, .user])
+        #expect(view[0].content == "You help.")
+        #expect(view[1].content == "hello" && view[2].content == "Hi!")
+        #expect(
+            view[3].content == """
+                Zeig mir die letzten 2 Rechnungen
+
+                list_invoices limit=2 status='unpaid' failed:
+                status must be one of open, paid; got 'unpaid'.
+
+                list_invoices limit=2 returned:
+                Showing 1–2 of 120 invoices (newest first):
+                RE-2026-0101, 2026-11-25, 7.650,39 €
+                RE-2026-0100, 2026-11-25, 2.557,31 €
+                """)
+        #expect(view[4] == Agent.answerNudge(german: true, afterWrite: false, toolsListed: false))
+        #expect(!view[4].content.contains("Tools"), "no tools are listed in the answer slot")
+        #expect(view[5].content == "Die letzten zwei sind RE-2026-0101 und RE-2026-0100.")
+        #expect(view[6].content == "create a contact named Schulz Logistik\n\ncreate_contact name='Schulz Logistik' returned:\nCreated contact 1037 Schulz Logistik.")
+        #expect(view[7] == Agent.answerNudge(german: false, afterWrite: true, toolsListed: false))
+        // The view of a conversation is the view of its beginning, continued: a later question finds its start cached.
+        let earlier = AnswerView.messages(Array(conversation.prefix(9))) { $0 == "create_contact" }
+        #expect(Array(view.prefix(earlier.count)) == earlier)
+    }
+
     @Test("German questions are recognised for the answer nudge")
     func language() {
         #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
@@ -136,7 +177,7 @@ extension AgentTests {
         #expect(try await llm.requests().count == 2)
     }
 
-    @Test("answer_slot: the answer round goes to slot 1 without the tool list; preparing the next question reads the conversation into both")
+    @Test("answer_slot: the answer round goes to slot 1 without the tool list, results folded into the question; preparing the next question reads the conversation into both")
     func answerSlot() async throws {
         try await llm.script([
             .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 2}"#)]),
@@ -153,15 +194,21 @@ extension AgentTests {
         #expect(bodies.map { ($0["tools"] as? [Any])?.count } == [12, nil, 12, nil])
         #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, nil, nil])
         let answering = try await messages(ofRequest: 1)
-        #expect(answering.map { $0["role"] as? String } == ["system", "user", "assistant", "tool", "user"])
-        #expect((answering.last?["content"] as? String)?.hasPrefix("Answer my question now") == true)
-        // The conversation as the next question will continue it, without the nudge; only the prompt is wanted.
-        for index in [2, 3] {
-            let prepared = try await messages(ofRequest: index)
-            #expect(prepared.map { $0["role"] as? String } == ["system", "user", "assistant", "tool", "assistant"])
-            #expect(prepared.last?["content"] as? String == answer.text)
-            #expect(bodies[index]["max_tokens"] as? Int == 1)
-        }
+        #expect(answering.map { $0["role"] as? String } == ["system", "user", "user"])
+        let question = try #require(answering[1]["content"] as? String)
+        #expect(question.hasPrefix("show me the last 2 invoices\n\nlist_invoices limit=2 returned:\nShowing 1–2 of 120 invoices"), "\(question)")
+        #expect(!question.contains("• ") && !question.contains("More: "))
+        #expect((answering[2]["content"] as? String)?.hasPrefix("Answer my question now") == true)
+        // Tool rounds see the conversation as it is, ready for the next question's tool round; the answer slot sees
+        // it folded, beginning exactly as the answer round's prompt did (so that part is not read again).
+        let preparedTools = try await messages(ofRequest: 2)
+        #expect(preparedTools.map { $0["role"] as? String } == ["system", "user", "assistant", "tool", "assistant"])
+        let preparedAnswers = try await messages(ofRequest: 3)
+        #expect(preparedAnswers.map { $0["role"] as? String } == ["system", "user", "user", "assistant"])
+        #expect(preparedAnswers[1]["content"] as? String == question)
+        #expect(preparedAnswers[2]["content"] as? String == answering[2]["content"] as? String)
+        #expect(preparedAnswers.last?["content"] as? String == answer.text)
+        #expect(bodies[2]["max_tokens"] as? Int == 1 && bodies[3]["max_tokens"] as? Int == 1)
     }
 
     @Test("after a change the answer is asked for as what happened, with names and numbers; after reading, as numbers")
