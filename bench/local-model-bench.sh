@@ -20,9 +20,9 @@ trap cleanup EXIT
 QUESTION="show me the last 5 invoices"
 "$BIN" ledger init --path "$WORK/ledger.sqlite" --anchor-date 2026-11-25 >/dev/null
 
-start_server() {
+start_server() { # with the flags LocalModelServer uses (Sources/LLM/LocalModel.swift): keep the two alike
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off \
+  "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off --cache-ram 0 \
     --chat-template-file prompts/qwen2.5-tools.jinja >"$WORK/llama.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.5; done

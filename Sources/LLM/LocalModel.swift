@@ -90,32 +90,41 @@ public actor LocalModelServer {
         var pid: Int32
         var port: Int
         var model: String
-        var template: String?
-        /// Absent in the state of a server started with one slot, which is then not reused.
-        var slots: Int
+        /// Every argument but the port: a server started with other flags (another template, another release of
+        /// ledgerchat) is not reused. Absent in older states, which then do not decode and are not reused.
+        var flags: [String]
     }
 
     private static var statePath: String { LocalModelFiles.cacheDirectory() + "/local-model-server.json" }
 
     private func start(template: String?, progress: @escaping @Sendable (String) -> Void) async throws -> String {
         let files = try LocalModelFiles.locate()
-        if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
-            state.model == files.model, state.template == template, state.slots == Self.slots, kill(state.pid, 0) == 0
-        {
-            let url = "http://127.0.0.1:\(state.port)/v1"
-            if await Self.healthy(url) { return url }
-        }
-        let port = try Self.freePort()
+        // Two ledgerchats started together (two terminals, or tests run in parallel) would each load a model and share
+        // two cores between them; the second waits for the first and then reuses its server.
+        let lock = try await StartLock.acquire(path: LocalModelFiles.cacheDirectory() + "/local-model-server.lock", progress: progress)
+        defer { lock.release() }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        var arguments = [
-            "-m", files.model, "--host", "127.0.0.1", "--port", String(port), "--jinja", "-c", String(Self.contextSize * Self.slots),
+        var flags = [
+            "-m", files.model, "--host", "127.0.0.1", "--jinja", "-c", String(Self.contextSize * Self.slots),
             "-np", String(Self.slots),
             "-t", String(cores), "--alias", "local",
             // Flash attention off: on this kind of machine (2 cores, no GPU) it made short prompts after a long cached
             // one slower (12 tokens after the 3,200-token tool list: 0.3 s off, 0.5–0.7 s on) and long ones no faster.
             "-fa", "off",
+            // No RAM prompt cache: each slot keeps its own prompt (tool rounds, answers), so restoring one from RAM
+            // rarely helps, and saving and searching it cost 0.1–0.3 s at the start of every request (measured in
+            // llama-server's log: the time from a slot's launch to its timings, 263 ms on the answer round, 0 without).
+            "--cache-ram", "0",
         ]
-        if let template { arguments += ["--chat-template-file", template] }
+        if let template { flags += ["--chat-template-file", template] }
+        if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
+            state.model == files.model, state.flags == flags, kill(state.pid, 0) == 0
+        {
+            let url = "http://127.0.0.1:\(state.port)/v1"
+            if await Self.healthy(url) { return url }
+        }
+        let port = try Self.freePort()
+        let arguments = flags + ["--port", String(port)]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: files.server)
         process.arguments = arguments
@@ -139,7 +148,7 @@ public actor LocalModelServer {
                 throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
             }
             if await Self.healthy(url) {
-                let state = State(pid: process.processIdentifier, port: port, model: files.model, template: template, slots: Self.slots)
+                let state = State(pid: process.processIdentifier, port: port, model: files.model, flags: flags)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
@@ -152,6 +161,39 @@ public actor LocalModelServer {
         }
         process.terminate()
         throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
+    }
+
+    /// An exclusive `flock` on a file next to the state file, held while a server is being found or started.
+    struct StartLock {
+        let descriptor: Int32
+
+        static func acquire(path: String, progress: @Sendable (String) -> Void) async throws -> StartLock {
+            try? FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // O_CLOEXEC: llama-server, started while this is held, must not inherit the lock and keep it.
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw LocalModelError("Cannot open \(path): \(String(cString: strerror(errno))). Check that the directory is writable.") }
+            let started = ContinuousClock.now
+            var reported = false
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                guard ContinuousClock.now - started < .seconds(240) else {
+                    close(descriptor)
+                    throw LocalModelError(
+                        "Another ledgerchat has been starting the local model for 4 minutes. Close it and try again.")
+                }
+                if !reported {
+                    reported = true
+                    progress("Another ledgerchat is starting the local model; waiting for it…")
+                }
+                do { try await Task.sleep(for: .milliseconds(250)) } catch {
+                    close(descriptor)
+                    throw error
+                }
+            }
+            return StartLock(descriptor: descriptor)
+        }
+
+        func release() { close(descriptor) }
     }
 
     static func healthy(_ baseURL: String) async -> Bool {

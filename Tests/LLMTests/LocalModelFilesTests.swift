@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LLM
@@ -48,5 +49,23 @@ import Testing
         let error = #expect(throws: LocalModelError.self) { try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache]) }
         #expect(error?.message.contains("another processor") == true)
         #expect(error?.message.contains("make local-model") == true)
+    }
+
+    @Test func aSecondStarterWaitsForTheFirstAndSaysSo() async throws {
+        let path = cache + "/local-model-server.lock"
+        let first = try await LocalModelServer.StartLock.acquire(path: path, progress: { _ in })
+        let messages = Mutex<[String]>([])
+        let acquired = Mutex(false)
+        let second = Task {
+            let lock = try await LocalModelServer.StartLock.acquire(path: path, progress: { line in messages.withLock { $0.append(line) } })
+            acquired.withLock { $0 = true }
+            lock.release()
+        }
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(acquired.withLock { $0 } == false)
+        #expect(messages.withLock { $0 } == ["Another ledgerchat is starting the local model; waiting for it…"])
+        first.release()
+        try await second.value
+        #expect(acquired.withLock { $0 })
     }
 }
