@@ -100,7 +100,7 @@ let package = Package(
         // The real offline model; needs `make local-model` (make test and .ci/run do it first).
         .testTarget(
             name: "LocalModelTests",
-            dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "CompareTests",
             dependencies: ["Compare", "Agent", "LLM", "Ledger", "AccountingServer", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),

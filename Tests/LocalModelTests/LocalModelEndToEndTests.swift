@@ -7,10 +7,11 @@ import Ledger
 import MCP
 import MCPClient
 import Testing
+import TestSupport
 
 /// The real offline model (Qwen2.5-Coder-1.5B through llama-server, from `make local-model`) answering questions
 /// about the demo ledger, as `ask` does. One llama-server serves the whole suite; the questions run one at a time.
-@Suite("Local model end to end", .serialized)
+@Suite("Local model end to end", .serialized, .localModelTurn)
 struct LocalModelEndToEndTests {
     static let anchor = LedgerDate(iso: "2026-11-25")!
 
