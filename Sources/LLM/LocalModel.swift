@@ -61,7 +61,8 @@ public struct LocalModelError: Error, CustomStringConvertible, LocalizedError {
 
 /// Runs `llama-server` for the offline model: starts it on a free loopback port with our chat template, the
 /// context size and one thread per core, waits until `/health` answers, and stops it when ledgerchat exits. A server
-/// another ledgerchat started for the same model is reused (found through a small state file) and left running.
+/// another ledgerchat started with the same flags is reused (found through a small state file) and left running; two
+/// starting at once take turns through a lock file, so only one loads the model.
 public actor LocalModelServer {
     public static let shared = LocalModelServer()
 
