@@ -105,6 +105,7 @@ public actor LocalModelServer {
         let lock = try await StartLock.acquire(path: LocalModelFiles.cacheDirectory() + "/local-model-server.lock", progress: progress)
         defer { lock.release() }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // bench/local-model-bench.sh starts llama-server with these flags too: keep the two alike.
         var flags = [
             "-m", files.model, "--host", "127.0.0.1", "--jinja", "-c", String(Self.contextSize * Self.slots),
             "-np", String(Self.slots),
