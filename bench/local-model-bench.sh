@@ -3,8 +3,9 @@
 # prompt and tools already read for another question, as in a chat: "which invoices are overdue?" first), then a
 # different question after the cold one ("next"), and the prompt tokens each needed, with toolset full versus poc.
 # Warm is the median of three runs. The server runs as ledgerchat runs it (two slots: tool rounds and answers apart).
-# Warm never follows the same question: the server would then find the whole answer computed already. The "names RE-2026-0097" column is about
-# the first question only. Target: ≤ 8 s warm on 2 cores. A benchmark, not a test. Needs `make local-model`.
+# Warm never follows the same question: the server would then find the whole answer computed already. The "names
+# RE-2026-0097" column is about the first question only. Target: ≤ 8 s warm on 2 cores. A benchmark, not a test.
+# Needs `make local-model`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ trap cleanup EXIT
 QUESTION="show me the last 5 invoices"
 "$BIN" ledger init --path "$WORK/ledger.sqlite" --anchor-date 2026-11-25 >/dev/null
 
-start_server() { # with the flags LocalModelServer uses (Sources/LLM/LocalModel.swift): keep the two alike
+start_server() { # with LocalModelServer.flags (Sources/LLM/LocalModel.swift); LLMTests checks the two agree
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off --cache-ram 0 \
     --chat-template-file prompts/qwen2.5-tools.jinja >"$WORK/llama.log" 2>&1 &

@@ -128,7 +128,7 @@ public struct Agent: Sendable {
         let specs = toolSpecs(available)
         let answersApart = small && provider.cachesAnswersApart
         let toolNames = Set(available.map(\.name))
-        let writes = { (name: String) in byName[name]?.readOnly == false }
+        let writes = Self.writeTools(available)
         let german = Self.looksGerman(question)
         var lastRoundWrote = false
 
@@ -144,7 +144,7 @@ public struct Agent: Sendable {
                 // results folded into the question: reading them next to a short prompt is faster, and the tool-round
                 // slot keeps its tool list computed.
                 request = answering
-                    ? ChatRequest(messages: AnswerView.messages(messages, writes: writes), toolChoice: .none, cacheSlot: .answers)
+                    ? ChatRequest(messages: AnswerView.messages(messages, writes: writes.contains), toolChoice: .none, cacheSlot: .answers)
                     : ChatRequest(messages: messages, tools: specs, cacheSlot: .toolRounds)
             } else {
                 // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
@@ -228,7 +228,7 @@ public struct Agent: Sendable {
                 return collected.sorted { $0.0 < $1.0 }.map(\.1)
             }
             executed += results
-            lastRoundWrote = results.contains { byName[$0.name]?.readOnly == false }
+            lastRoundWrote = results.contains { writes.contains($0.name) }
             for result in results {
                 messages.append(.tool(result.id, result.modelText, isError: result.outcome.isError))
             }
@@ -251,7 +251,7 @@ public struct Agent: Sendable {
     /// nothing for other providers; failures don't matter, the next question then just reads more.
     public func prepareNextQuestion(history: [ChatMessage]) async {
         guard settings.smallModelResilience, provider.cachesAnswersApart, let available = try? await tools.listTools() else { return }
-        let writes = Set(available.filter { !$0.readOnly }.map(\.name))
+        let writes = Self.writeTools(available)
         // Only the prompt is wanted; the one token written is past where the next prompt differs.
         let requests = [
             ChatRequest(messages: history, tools: toolSpecs(available), cacheSlot: .toolRounds, maxTokens: 1),
@@ -359,6 +359,11 @@ public struct Agent: Sendable {
             defer { held = nil }
             return held.flatMap { $0.isEmpty ? nil : $0 }
         }
+    }
+
+    /// The names of the tools that change data.
+    static func writeTools(_ tools: [AgentTool]) -> Set<String> {
+        Set(tools.filter { !$0.readOnly }.map(\.name))
     }
 
     /// What a small model is told when it must answer from the results (not kept in the history): without it, it

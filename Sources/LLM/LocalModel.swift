@@ -90,8 +90,7 @@ public actor LocalModelServer {
     private struct State: Codable {
         var pid: Int32
         var port: Int
-        var model: String
-        /// Every argument but the port: a server started with other flags (another template, another release of
+        /// Every argument but the port: a server started with other flags (another model, template or release of
         /// ledgerchat) is not reused. Absent in older states, which then do not decode and are not reused.
         var flags: [String]
     }
@@ -105,22 +104,9 @@ public actor LocalModelServer {
         let lock = try await StartLock.acquire(path: LocalModelFiles.cacheDirectory() + "/local-model-server.lock", progress: progress)
         defer { lock.release() }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        // bench/local-model-bench.sh starts llama-server with these flags too: keep the two alike.
-        var flags = [
-            "-m", files.model, "--host", "127.0.0.1", "--jinja", "-c", String(Self.contextSize * Self.slots),
-            "-np", String(Self.slots),
-            "-t", String(cores), "--alias", "local",
-            // Flash attention off: on this kind of machine (2 cores, no GPU) it made short prompts after a long cached
-            // one slower (12 tokens after the 3,200-token tool list: 0.3 s off, 0.5–0.7 s on) and long ones no faster.
-            "-fa", "off",
-            // No RAM prompt cache: each slot keeps its own prompt (tool rounds, answers), so restoring one from RAM
-            // rarely helps, and saving and searching it cost 0.1–0.3 s at the start of every request (measured in
-            // llama-server's log: the time from a slot's launch to its timings, 263 ms on the answer round, 0 without).
-            "--cache-ram", "0",
-        ]
-        if let template { flags += ["--chat-template-file", template] }
+        let flags = Self.flags(model: files.model, template: template, cores: cores)
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
-            state.model == files.model, state.flags == flags, kill(state.pid, 0) == 0
+            state.flags == flags, kill(state.pid, 0) == 0
         {
             let url = "http://127.0.0.1:\(state.port)/v1"
             if await Self.healthy(url) { return url }
@@ -150,7 +136,7 @@ public actor LocalModelServer {
                 throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
             }
             if await Self.healthy(url) {
-                let state = State(pid: process.processIdentifier, port: port, model: files.model, flags: flags)
+                let state = State(pid: process.processIdentifier, port: port, flags: flags)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
@@ -163,6 +149,23 @@ public actor LocalModelServer {
         }
         process.terminate()
         throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
+    }
+
+    /// llama-server's arguments but the port. `bench/local-model-bench.sh` starts it with the same ones (a test checks).
+    static func flags(model: String, template: String?, cores: Int) -> [String] {
+        var flags = [
+            "-m", model, "--host", "127.0.0.1", "--jinja", "-c", String(contextSize * slots), "-np", String(slots),
+            "-t", String(cores), "--alias", "local",
+            // Flash attention off: on this kind of machine (2 cores, no GPU) it made short prompts after a long cached
+            // one slower (12 tokens after the 3,200-token tool list: 0.3 s off, 0.5–0.7 s on) and long ones no faster.
+            "-fa", "off",
+            // No RAM prompt cache: each slot keeps its own prompt (tool rounds, answers), so restoring one from RAM
+            // rarely helps, and saving and searching it cost 0.1–0.3 s at the start of every request (measured in
+            // llama-server's log: the time from a slot's launch to its timings, 263 ms on the answer round, 0 without).
+            "--cache-ram", "0",
+        ]
+        if let template { flags += ["--chat-template-file", template] }
+        return flags
     }
 
     /// An exclusive `flock` on a file next to the state file, held while a server is being found or started.

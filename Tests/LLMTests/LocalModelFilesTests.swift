@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 @testable import LLM
@@ -54,8 +54,8 @@ import Testing
     @Test func aSecondStarterWaitsForTheFirstAndSaysSo() async throws {
         let path = cache + "/local-model-server.lock"
         let first = try await LocalModelServer.StartLock.acquire(path: path, progress: { _ in })
-        let messages = Mutex<[String]>([])
-        let acquired = Mutex(false)
+        let messages = Locked<[String]>([])
+        let acquired = Locked(false)
         let second = Task {
             let lock = try await LocalModelServer.StartLock.acquire(path: path, progress: { line in messages.withLock { $0.append(line) } })
             acquired.withLock { $0 = true }
@@ -67,5 +67,21 @@ import Testing
         first.release()
         try await second.value
         #expect(acquired.withLock { $0 })
+    }
+
+    @Test func theBenchStartsLlamaServerWithLedgerchatsFlags() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = try String(contentsOf: root.appendingPathComponent("bench/local-model-bench.sh"), encoding: .utf8)
+        let lines = script.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n")  // continued lines joined
+        let command = try #require(lines.first { $0.contains("\"$SERVER\" -m") }).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let flags = LocalModelServer.flags(model: "MODEL", template: "TEMPLATE", cores: 2)
+        // The bench names the model, template and thread count through shell variables; every other value must match.
+        let variable: Set<String> = ["-m", "--chat-template-file", "-t"]
+        for (index, option) in flags.enumerated() where option.hasPrefix("-") {
+            let at = try #require(command.firstIndex(of: option), "the bench does not pass \(option)")
+            if index + 1 < flags.count, !flags[index + 1].hasPrefix("-"), !variable.contains(option) {
+                #expect(command[at + 1] == flags[index + 1], "\(option): the bench passes \(command[at + 1]), ledgerchat \(flags[index + 1])")
+            }
+        }
     }
 }
