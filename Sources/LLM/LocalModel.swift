@@ -61,8 +61,8 @@ public struct LocalModelError: Error, CustomStringConvertible, LocalizedError {
 
 /// Runs `llama-server` for the offline model: starts it on a free loopback port with our chat template, the
 /// context size and one thread per core, waits until `/health` answers, and stops it when ledgerchat exits. A server
-/// another ledgerchat started with the same flags is reused (found through a small state file) and left running; two
-/// starting at once take turns through a lock file, so only one loads the model.
+/// another ledgerchat started with the same flags and template text is reused (found through a small state file) and
+/// left running; two starting at once take turns through a lock file, so only one loads the model.
 public actor LocalModelServer {
     public static let shared = LocalModelServer()
 
@@ -93,6 +93,20 @@ public actor LocalModelServer {
         /// Every argument but the port: a server started with other flags (another model, template or release of
         /// ledgerchat) is not reused. Absent in older states, which then do not decode and are not reused.
         var flags: [String]
+        /// `templateDigest` of the chat template's text: a template edited while a server runs is not served by it.
+        var template: String
+    }
+
+    /// A digest of the file's text (FNV-1a, 64 bits: it only has to notice edits), "none" without a file.
+    static func templateDigest(path: String?) -> String {
+        guard let path else { return "none" }
+        guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     private static var statePath: String { LocalModelFiles.cacheDirectory() + "/local-model-server.json" }
@@ -105,8 +119,9 @@ public actor LocalModelServer {
         defer { lock.release() }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let flags = Self.flags(model: files.model, template: template, cores: cores)
+        let templateDigest = Self.templateDigest(path: template)
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
-            state.flags == flags, kill(state.pid, 0) == 0
+            state.flags == flags, state.template == templateDigest, kill(state.pid, 0) == 0
         {
             let url = "http://127.0.0.1:\(state.port)/v1"
             if await Self.healthy(url) { return url }
@@ -136,7 +151,7 @@ public actor LocalModelServer {
                 throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
             }
             if await Self.healthy(url) {
-                let state = State(pid: process.processIdentifier, port: port, flags: flags)
+                let state = State(pid: process.processIdentifier, port: port, flags: flags, template: templateDigest)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url

@@ -69,6 +69,23 @@ import Testing
         #expect(acquired.withLock { $0 })
     }
 
+    @Test("a running server is reused only for the same template text: an edited template gets a server of its own")
+    func templateDigestFollowsTheTemplatesText() throws {
+        let path = NSTemporaryDirectory() + "ledgerchat-template-\(UUID().uuidString).jinja"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "{{- messages[0].content }}".write(toFile: path, atomically: true, encoding: .utf8)
+        let original = LocalModelServer.templateDigest(path: path)
+        #expect(LocalModelServer.templateDigest(path: path) == original)
+        try "{{- messages[0].content }}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let edited = LocalModelServer.templateDigest(path: path)
+        #expect(edited != original)
+        #expect(LocalModelServer.templateDigest(path: nil) == "none")
+        #expect(LocalModelServer.templateDigest(path: path + ".missing") == "unreadable")
+        // FNV-1a's published value for the empty input: the digest is stable across processes (Swift's Hasher is not).
+        try "".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(LocalModelServer.templateDigest(path: path) == "cbf29ce484222325")
+    }
+
     @Test func theBenchStartsLlamaServerWithLedgerchatsFlags() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = try String(contentsOf: root.appendingPathComponent("bench/local-model-bench.sh"), encoding: .utf8)
