@@ -12,11 +12,15 @@ public struct AgentSettings: Sendable {
     /// schema (one corrective error), compact tool specs, and no tools offered right after a repeated call or a
     /// round whose calls all succeeded (so the model answers instead of paging on).
     public var smallModelResilience: Bool
+    /// Today's date (YYYY-MM-DD) as the system prompt tells the model; with small-model resilience, date arguments
+    /// the model copied from it unasked are dropped (`ArgumentRepair.droppingCopiedToday`).
+    public var today: String?
 
-    public init(maxRounds: Int = 8, resultBudgetTokens: Int = 1500, smallModelResilience: Bool = false) {
+    public init(maxRounds: Int = 8, resultBudgetTokens: Int = 1500, smallModelResilience: Bool = false, today: String? = nil) {
         self.maxRounds = max(1, maxRounds)
         self.resultBudgetTokens = resultBudgetTokens
         self.smallModelResilience = smallModelResilience
+        self.today = today
     }
 }
 
@@ -200,7 +204,8 @@ public struct Agent: Sendable {
             for call in calls {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 if small, case .run(let tool, let arguments) = plan {
-                    let cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
+                    var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
+                    if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question) }
                     plan = .run(tool, cleaned)
                     if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
                         plan = .reject(

@@ -80,6 +80,20 @@ public enum ArgumentRepair {
         return cleaned
     }
 
+    /// Date arguments (names with "date" in them) that all equal today, dropped when the question does not speak of
+    /// today. Small models copy the system prompt's "Today is …" into `date_from` and `date_to` for "recently" or "the
+    /// last 5" and then find nothing: in every compare run, "What did we pay for hosting recently?" and "Show me the
+    /// last 5 bank transactions" asked for today alone and answered that there was nothing.
+    public static func droppingCopiedToday(_ arguments: [String: Value], today: String, question: String) -> [String: Value] {
+        let dates = arguments.filter { $0.key.lowercased().contains("date") }
+        guard !dates.isEmpty, dates.values.allSatisfy({ $0.stringValue == today }) else { return arguments }
+        let asked = question.lowercased()
+        let parts = today.split(separator: "-")
+        let germanDate = parts.count == 3 ? "\(parts[2]).\(parts[1])." : today
+        guard !["today", "heute", "heutig", today, germanDate].contains(where: { asked.contains($0) }) else { return arguments }
+        return arguments.filter { dates[$0.key] == nil }
+    }
+
     /// The first way `arguments` break `schema`, said so that the model can fix its call; nil when they fit.
     public static func violation(_ arguments: [String: Value], schema: Value) -> String? {
         let object = schema.objectValue ?? [:]

@@ -120,7 +120,7 @@ public final class CompareRunner: Sendable {
             provider: job.model.provider(job.scenario, job.toolset), tools: runner, approval: ApproveAll(),
             settings: AgentSettings(
                 maxRounds: settings.maxRounds, resultBudgetTokens: settings.resultBudgetTokens,
-                smallModelResilience: job.model.smallModelResilience))
+                smallModelResilience: job.model.smallModelResilience, today: anchor.iso))
 
         let before = try store.tableStates()
         let started = ContinuousClock.now

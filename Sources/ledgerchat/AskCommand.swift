@@ -75,7 +75,7 @@ struct AskCommand: AsyncParsableCommand {
         }
         let agent = Agent(
             provider: profile.makeProvider(progress: { printError($0) }), tools: runner, approval: approval,
-            settings: AgentSettings(config: config, profile: profile))
+            settings: AgentSettings(config: config, profile: profile, today: day))
 
         let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
         let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
@@ -138,11 +138,12 @@ struct AskCommand: AsyncParsableCommand {
 }
 
 extension AgentSettings {
-    /// The `[agent]` settings with the profile's small-model help, as `ask` and the chat use them.
-    init(config: LedgerchatConfig, profile: ModelProfile) {
+    /// The `[agent]` settings with the profile's small-model help, as `ask` and the chat use them; `today` is the date
+    /// the system prompt gives.
+    init(config: LedgerchatConfig, profile: ModelProfile, today: LedgerDate) {
         self.init(
             maxRounds: config.agent.maxRounds ?? 8, resultBudgetTokens: config.agent.resultBudgetTokens ?? 1500,
-            smallModelResilience: profile.smallModelResilience)
+            smallModelResilience: profile.smallModelResilience, today: today.iso)
     }
 }
 

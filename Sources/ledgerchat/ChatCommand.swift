@@ -105,7 +105,7 @@ actor LiveChatBackend: ChatBackend {
         let day = today ?? .today()
         let prompt = try SystemPrompt.forModel(smallModel: profile.smallModelResilience, company: companyName(), today: day.iso)
         return ChatModel(
-            name: profile.name, provider: profile.makeProvider(progress: progress), settings: AgentSettings(config: config, profile: profile),
+            name: profile.name, provider: profile.makeProvider(progress: progress), settings: AgentSettings(config: config, profile: profile, today: day),
             systemPrompt: prompt,
             cost: { profile.cost(of: $0) })
     }

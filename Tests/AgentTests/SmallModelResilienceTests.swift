@@ -61,6 +61,23 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.clean(["limit": "five"], schema: schema) == ["limit": "five"])
     }
 
+    @Test("date arguments that are all today are dropped unless the question speaks of today")
+    func copiedToday() {
+        let copied: [String: Value] = ["category": "hosting", "date_from": "2026-11-25", "date_to": "2026-11-25", "limit": 10]
+        let recently = ArgumentRepair.droppingCopiedToday(copied, today: "2026-11-25", question: "What did we pay for hosting recently?")
+        #expect(recently == ["category": "hosting", "limit": 10])
+        for question in ["Which vouchers came in today?", "Was haben wir heute bezahlt?", "Show today's invoices", "Invoices of 2026-11-25",
+            "Rechnungen vom 25.11."]
+        {
+            #expect(ArgumentRepair.droppingCopiedToday(copied, today: "2026-11-25", question: question) == copied, "\(question)")
+        }
+        // A range that only ends today was asked for ("this month"); as_of is not a filter and today is its default.
+        let month: [String: Value] = ["date_from": "2026-11-01", "date_to": "2026-11-25"]
+        #expect(ArgumentRepair.droppingCopiedToday(month, today: "2026-11-25", question: "revenue this month") == month)
+        let asOf: [String: Value] = ["as_of": "2026-11-25"]
+        #expect(ArgumentRepair.droppingCopiedToday(asOf, today: "2026-11-25", question: "who owes us money?") == asOf)
+    }
+
     @Test("violations name the field and, for choices, the allowed values")
     func violations() {
         #expect(ArgumentRepair.violation(["name": "X", "status": "unpaid"], schema: schema) == "status must be one of draft, open, paid; got 'unpaid'.")
@@ -137,6 +154,19 @@ struct SmallModelResilienceTests {
 /// The resilience in the loop, with the scripted model writing what small models write. An extension of the
 /// serialized `AgentTests`, because both script the same scripted server.
 extension AgentTests {
+    @Test("the agent runs the call without the dates a small model copied from 'Today is …': the newest 5 of all, not today's 3")
+    func copiedTodayInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_transactions", #"{"date_from": "2026-11-25", "date_to": "2026-11-25", "limit": 5}"#)]),
+            .openAIText("Done."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+            .ask("Show me the last 5 bank transactions")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["limit": 5])
+        #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "\(call.outcome.text.prefix(80))")
+    }
+
     @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
     func fencedCallWithCorrection() async throws {
         try await llm.script([
