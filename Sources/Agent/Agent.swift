@@ -222,7 +222,7 @@ public struct Agent: Sendable {
             let results = await withTaskGroup(of: (Int, ExecutedToolCall).self) { group in
                 for (index, entry) in plans.enumerated() {
                     group.addTask {
-                        onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: entry.call.arguments))
+                        onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: Self.argumentsShown(entry.call, entry.plan)))
                         let result = await execute(entry.call, entry.plan, round: round)
                         onEvent(.toolCallFinished(result))
                         return (index, result)
@@ -299,6 +299,17 @@ public struct Agent: Sendable {
         }
         seen.insert(key)
         return .run(tool, arguments)
+    }
+
+    /// The model's own argument text, unless cleaning changed the arguments: then the cleaned ones, so that the call
+    /// on screen and in the trace is the call that runs. (The conversation keeps the model's text, as it wrote it.)
+    static func argumentsShown(_ call: ToolCall, _ plan: CallPlan) -> String {
+        guard case .run(_, let arguments) = plan else { return call.arguments }
+        let written = call.arguments.data(using: .utf8).flatMap { try? JSONDecoder().decode([String: Value].self, from: $0) }
+        guard written != arguments else { return call.arguments }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(arguments)).map { String(decoding: $0, as: UTF8.self) } ?? call.arguments
     }
 
     func execute(_ call: ToolCall, _ plan: CallPlan, round: Int) async -> ExecutedToolCall {

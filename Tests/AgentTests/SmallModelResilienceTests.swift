@@ -1,6 +1,7 @@
 import Foundation
 import LLM
 import MCP
+import TestSupport
 import Testing
 
 @testable import Agent
@@ -160,10 +161,14 @@ extension AgentTests {
             .openAIToolCalls([("call_1", "list_transactions", #"{"date_from": "2026-11-25", "date_to": "2026-11-25", "limit": 5}"#)]),
             .openAIText("Done."),
         ])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
-            .ask("Show me the last 5 bank transactions")
+        let shown = Locked<[String]>([])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).agent.ask(
+            "Show me the last 5 bank transactions", history: [.system("You are the accounting assistant.")],
+            onEvent: { event in if case .toolCallStarted(_, _, let arguments) = event { shown.withLock { $0.append(arguments) } } })
         let call = try #require(answer.toolCalls.first)
         #expect(call.arguments == ["limit": 5])
+        // The screen and the trace show the call that ran.
+        #expect(shown.withLock { $0 } == [#"{"limit":5}"#])
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "\(call.outcome.text.prefix(80))")
     }
 
