@@ -205,7 +205,7 @@ public struct Agent: Sendable {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 if small, case .run(let tool, let arguments) = plan {
                     var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
-                    if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question) }
+                    if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema) }
                     plan = .run(tool, cleaned)
                     if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
                         plan = .reject(

@@ -83,9 +83,12 @@ public enum ArgumentRepair {
     /// Date arguments (names with "date" in them) that all equal today, dropped when the question does not speak of
     /// today. Small models copy the system prompt's "Today is …" into `date_from` and `date_to` for "recently" or "the
     /// last 5" and then find nothing: in every compare run, "What did we pay for hosting recently?" and "Show me the
-    /// last 5 bank transactions" asked for today alone and answered that there was nothing.
-    public static func droppingCopiedToday(_ arguments: [String: Value], today: String, question: String) -> [String: Value] {
-        let dates = arguments.filter { $0.key.lowercased().contains("date") }
+    /// last 5 bank transactions" asked for today alone and answered that there was nothing. Required ones stay.
+    public static func droppingCopiedToday(
+        _ arguments: [String: Value], today: String, question: String, schema: Value = .object([:])
+    ) -> [String: Value] {
+        let required = Set(schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let dates = arguments.filter { $0.key.lowercased().contains("date") && !required.contains($0.key) }
         guard !dates.isEmpty, dates.values.allSatisfy({ $0.stringValue == today }) else { return arguments }
         let asked = question.lowercased()
         let parts = today.split(separator: "-")

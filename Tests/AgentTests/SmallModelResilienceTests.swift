@@ -75,6 +75,9 @@ struct SmallModelResilienceTests {
         // A range that only ends today was asked for ("this month"); as_of is not a filter and today is its default.
         let month: [String: Value] = ["date_from": "2026-11-01", "date_to": "2026-11-25"]
         #expect(ArgumentRepair.droppingCopiedToday(month, today: "2026-11-25", question: "revenue this month") == month)
+        let required: Value = ["type": "object", "required": ["date_to"], "properties": ["date_to": ["type": "string"]]]
+        #expect(ArgumentRepair.droppingCopiedToday(copied, today: "2026-11-25", question: "recently?", schema: required)
+            == ["category": "hosting", "date_to": "2026-11-25", "limit": 10])
         let asOf: [String: Value] = ["as_of": "2026-11-25"]
         #expect(ArgumentRepair.droppingCopiedToday(asOf, today: "2026-11-25", question: "who owes us money?") == asOf)
     }
