@@ -200,12 +200,16 @@ public struct Agent: Sendable {
                     retries: retries, messages: messages)
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
-            var plans: [(call: ToolCall, plan: CallPlan)] = []
+            // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
+            // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text).
+            var plans: [(call: ToolCall, plan: CallPlan, shown: String)] = []
             for call in calls {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
+                var shown = call.arguments
                 if small, case .run(let tool, let arguments) = plan {
                     var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
                     if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema) }
+                    if cleaned != arguments { shown = ArgumentRepair.show(.object(cleaned)) }
                     plan = .run(tool, cleaned)
                     if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
                         plan = .reject(
@@ -217,12 +221,12 @@ public struct Agent: Sendable {
                     // The model is going round in circles: the next request offers no tools, so it must answer.
                     if small { offerTools = false }
                 }
-                plans.append((call, plan))
+                plans.append((call, plan, shown))
             }
             let results = await withTaskGroup(of: (Int, ExecutedToolCall).self) { group in
                 for (index, entry) in plans.enumerated() {
                     group.addTask {
-                        onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: Self.argumentsShown(entry.call, entry.plan)))
+                        onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: entry.shown))
                         let result = await execute(entry.call, entry.plan, round: round)
                         onEvent(.toolCallFinished(result))
                         return (index, result)
@@ -299,17 +303,6 @@ public struct Agent: Sendable {
         }
         seen.insert(key)
         return .run(tool, arguments)
-    }
-
-    /// The model's own argument text, unless cleaning changed the arguments: then the cleaned ones, so that the call
-    /// on screen and in the trace is the call that runs. (The conversation keeps the model's text, as it wrote it.)
-    static func argumentsShown(_ call: ToolCall, _ plan: CallPlan) -> String {
-        guard case .run(_, let arguments) = plan else { return call.arguments }
-        let written = call.arguments.data(using: .utf8).flatMap { try? JSONDecoder().decode([String: Value].self, from: $0) }
-        guard written != arguments else { return call.arguments }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(arguments)).map { String(decoding: $0, as: UTF8.self) } ?? call.arguments
     }
 
     func execute(_ call: ToolCall, _ plan: CallPlan, round: Int) async -> ExecutedToolCall {

@@ -93,8 +93,9 @@ public actor LocalModelServer {
         /// Every argument but the port: a server started with other flags (another model, template or release of
         /// ledgerchat) is not reused. Absent in older states, which then do not decode and are not reused.
         var flags: [String]
-        /// `templateDigest` of the chat template's text: a template edited while a server runs is not served by it.
-        var template: String
+        /// The chat template's text as `templateDigest` gives it: a template edited while a server runs is not served
+        /// by it.
+        var templateDigest: String
     }
 
     /// A digest of the file's text (FNV-1a, 64 bits: it only has to notice edits), "none" without a file.
@@ -121,7 +122,7 @@ public actor LocalModelServer {
         let flags = Self.flags(model: files.model, template: template, cores: cores)
         let templateDigest = Self.templateDigest(path: template)
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
-            state.flags == flags, state.template == templateDigest, kill(state.pid, 0) == 0
+            state.flags == flags, state.templateDigest == templateDigest, kill(state.pid, 0) == 0
         {
             let url = "http://127.0.0.1:\(state.port)/v1"
             if await Self.healthy(url) { return url }
@@ -151,7 +152,7 @@ public actor LocalModelServer {
                 throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
             }
             if await Self.healthy(url) {
-                let state = State(pid: process.processIdentifier, port: port, flags: flags, template: templateDigest)
+                let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
