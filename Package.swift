@@ -81,7 +81,7 @@ let package = Package(
 
         // Helpers shared by test targets: the loopback servers the tests talk to.
         .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
-        .testTarget(name: "ProcessesTests", dependencies: ["Processes"]),
+        .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),

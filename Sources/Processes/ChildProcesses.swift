@@ -4,12 +4,15 @@ import Synchronization
 /// Every process ledgerchat started and must not leave behind (stdio MCP servers, the local model's llama-server):
 /// stopped when ledgerchat exits, and from signal handlers, which `atexit` alone would miss.
 public final class ChildProcesses: Sendable {
-    public static let shared = ChildProcesses()
+    /// The registry of this process, emptied at exit.
+    public static let shared: ChildProcesses = {
+        atexit { ChildProcesses.shared.terminateAll() }
+        return ChildProcesses()
+    }()
     private let pids = Mutex(Set<Int32>())
 
-    private init() {
-        atexit { ChildProcesses.shared.terminateAll() }
-    }
+    /// A registry of its own: tests use one, so that `terminateAll` never reaches the children other tests started.
+    init() {}
 
     /// Starts `process` with no signals blocked, and registers it.
     ///

@@ -28,13 +28,13 @@ struct AskCommandTests {
         return path
     }
 
-    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) throws -> (CommandResult, trace: String) {
+    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> (CommandResult, trace: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["TEST_LLM_KEY"] = Self.plantedKey
         environment.merge(extraEnvironment) { $1 }
         let trace = NSTemporaryDirectory() + "ledgerchat-trace-\(UUID().uuidString).jsonl"
         let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
-        let result = try run(
+        let result = try await run(
             try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: 60,
             environment: environment)
         return (result, (try? String(contentsOfFile: trace, encoding: .utf8)) ?? "")
@@ -46,7 +46,7 @@ struct AskCommandTests {
             .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 5}"#)], usage: (700, 20)),
             .openAIText("Here are the 5 newest invoices.", usage: (1100, 12)),
         ])
-        let (result, trace) = try ask(["show me the last 5 invoices", "--ledger", try demoLedgerFile()])
+        let (result, trace) = try await ask(["show me the last 5 invoices", "--ledger", try demoLedgerFile()])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("Here are the 5 newest invoices.\n"))
         let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("RE-") }
@@ -65,7 +65,7 @@ struct AskCommandTests {
     @Test("--json prints exactly one JSON object with the tool call and its structured result")
     func jsonOutput() async throws {
         try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 5}"#)]), .openAIText("Fünf Rechnungen.")])
-        let (result, _) = try ask(["Zeig mir die letzten 5 Rechnungen", "--json", "--ledger", try demoLedgerFile()])
+        let (result, _) = try await ask(["Zeig mir die letzten 5 Rechnungen", "--json", "--ledger", try demoLedgerFile()])
         #expect(result.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["answer"] as? String == "Fünf Rechnungen.")
@@ -77,7 +77,7 @@ struct AskCommandTests {
         // And jq, as a script would use it, reads it too.
         let file = NSTemporaryDirectory() + "ledgerchat-answer-\(UUID().uuidString).json"
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-        let jq = try run("/usr/bin/env", ["jq", "-r", ".tool_calls[0].structured.items | length", file])
+        let jq = try await run("/usr/bin/env", ["jq", "-r", ".tool_calls[0].structured.items | length", file])
         #expect(jq.status == 0 && jq.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
     }
 
@@ -85,13 +85,13 @@ struct AskCommandTests {
     func approval() async throws {
         let ledger = try demoLedgerFile()
         try await askLLM.script([.openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH & Co. KG"}"#)]), .openAIText("Nicht angelegt.")])
-        let (refused, _) = try ask(["create a contact named Müller GmbH & Co. KG", "--ledger", ledger])
+        let (refused, _) = try await ask(["create a contact named Müller GmbH & Co. KG", "--ledger", ledger])
         #expect(refused.status == 0)
         #expect(refused.stderr.contains("Refused create_contact") && refused.stderr.contains("--yes"))
         #expect(try LedgerStore(path: ledger).contacts(named: "Müller GmbH & Co. KG").isEmpty)
 
         try await askLLM.script([.openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH & Co. KG"}"#)]), .openAIText("Angelegt.")])
-        let (approved, _) = try ask(["create a contact named Müller GmbH & Co. KG", "--yes", "--ledger", ledger])
+        let (approved, _) = try await ask(["create a contact named Müller GmbH & Co. KG", "--yes", "--ledger", ledger])
         #expect(approved.status == 0)
         #expect(try LedgerStore(path: ledger).contacts(named: "Müller GmbH & Co. KG").count == 1)
     }
@@ -100,7 +100,7 @@ struct AskCommandTests {
     func failure() async throws {
         let failure = Step.json(#"{"error":{"message":"model 'm' not found"}}"#, status: 404)
         try await askLLM.script([failure])
-        let (result, trace) = try ask(["hallo", "--ledger", try demoLedgerFile()])
+        let (result, trace) = try await ask(["hallo", "--ledger", try demoLedgerFile()])
         #expect(result.status == 1)
         #expect(result.stderr.contains("model 'm' not found"))
         #expect(trace.contains(#""error":"#))
@@ -117,20 +117,20 @@ struct AskCommandTests {
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try await askLLM.script([.openAIText("Über den Proxy.")])
         let proxy = askLLM.url("")
-        let (through, _) = try ask(["hallo", "--ledger", try demoLedgerFile()], config: config, extraEnvironment: ["http_proxy": proxy])
+        let (through, _) = try await ask(["hallo", "--ledger", try demoLedgerFile()], config: config, extraEnvironment: ["http_proxy": proxy])
         #expect(through.status == 0 && through.stdout.hasPrefix("Über den Proxy."), "\(through.stderr)")
         #expect(try await askLLM.requests().first?["path"] as? String == "http://llm.invalid/v1/chat/completions")
-        let (bypassed, _) = try ask(
+        let (bypassed, _) = try await ask(
             ["hallo", "--ledger", try demoLedgerFile()], config: config, extraEnvironment: ["http_proxy": proxy, "NO_PROXY": "llm.invalid"])
         #expect(bypassed.status == 1 && bypassed.stderr.contains("Could not reach remote"))
     }
 
     @Test("no model configured means the offline model; without its files, exit 1 naming make local-model")
-    func noModel() throws {
+    func noModel() async throws {
         let empty = NSTemporaryDirectory() + "ledgerchat-empty-\(UUID().uuidString).toml"
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         let emptyCache = NSTemporaryDirectory() + "ledgerchat-nocache-\(UUID().uuidString)"
-        let (result, _) = try ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
+        let (result, _) = try await ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
         #expect(result.status == 1)
         #expect(result.stderr.contains("make local-model") && result.stderr.contains("llama-server"), "\(result.stderr)")
     }

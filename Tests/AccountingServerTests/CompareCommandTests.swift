@@ -31,7 +31,7 @@ struct CompareCommandTests {
         let runs = directory + "/runs"
         let markdown = directory + "/report.md"
         let binary = try ledgerchatBinary()
-        let compared = try run(
+        let compared = try await run(
             binary,
             [
                 "compare", "--config", config, "--models", "remote,SCRIPTED:wrong-tool", "--toolsets", "full", "--only",
@@ -60,14 +60,14 @@ struct CompareCommandTests {
         #expect(requestsAfterRun == 3)
 
         // Rescoring in a network namespace of its own, where no model could be reached: the same scores.
-        let rescored = try run("/usr/bin/unshare", ["-rn", binary, "compare", "--rescore", runs, "--json"], timeout: 60)
+        let rescored = try await run("/usr/bin/unshare", ["-rn", binary, "compare", "--rescore", runs, "--json"], timeout: 60)
         #expect(rescored.status == 0, "\(rescored.stderr)")
         let again = try JSONSerialization.jsonObject(with: Data(rescored.stdout.utf8)) as? [String: Any] ?? [:]
         #expect(NSDictionary(dictionary: again).isEqual(to: report), "rescored:\n\(rescored.stdout)\nfirst:\n\(compared.stdout)")
         #expect(try await compareLLM.requests().count == requestsAfterRun)
 
         // The matrix for people.
-        let matrix = try run(binary, ["compare", "--rescore", runs], timeout: 60)
+        let matrix = try await run(binary, ["compare", "--rescore", runs], timeout: 60)
         let lines = matrix.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("scenario") == true && lines.first?.contains("remote · full") == true)
         #expect(lines.contains { $0.hasPrefix("last-5-invoices") && $0.contains("✓") && $0.contains("✗ wrong_tool") })
@@ -76,17 +76,17 @@ struct CompareCommandTests {
     }
 
     @Test("mistakes say what to do: an unknown scenario id, an unknown scripted flaw, a folder without runs")
-    func mistakes() throws {
+    func mistakes() async throws {
         let binary = try ledgerchatBinary()
-        let unknownID = try run(binary, ["compare", "--models", "scripted", "--only", "no-such-scenario"], timeout: 60)
+        let unknownID = try await run(binary, ["compare", "--models", "scripted", "--only", "no-such-scenario"], timeout: 60)
         #expect(unknownID.status == 1 && unknownID.stderr.contains("No scenario with id no-such-scenario; the ids are:"))
-        let flaw = try run(binary, ["compare", "--models", "scripted:lazy"], timeout: 60)
+        let flaw = try await run(binary, ["compare", "--models", "scripted:lazy"], timeout: 60)
         #expect(flaw.status == 1 && flaw.stderr.contains("Unknown scripted model 'scripted:lazy'; use scripted or scripted:FLAW"))
-        let empty = try run(binary, ["compare", "--rescore", NSTemporaryDirectory() + "no-runs-\(UUID().uuidString)"], timeout: 60)
+        let empty = try await run(binary, ["compare", "--rescore", NSTemporaryDirectory() + "no-runs-\(UUID().uuidString)"], timeout: 60)
         #expect(empty.status == 1 && empty.stderr.contains("holds no recorded runs"), "\(empty.stderr)")
-        let noModel = try run(binary, ["compare", "--models", ","], timeout: 60)
+        let noModel = try await run(binary, ["compare", "--models", ","], timeout: 60)
         #expect(noModel.status == 2 && noModel.stderr.contains("--models names no model"))
-        let toolset = try run(binary, ["compare", "--toolsets", "mini"], timeout: 60)
+        let toolset = try await run(binary, ["compare", "--toolsets", "mini"], timeout: 60)
         #expect(toolset.status == 2 && toolset.stderr.contains("Unknown toolset 'mini'"))
 
         // A model nobody answers for: two failed runs, then a stop that says so, instead of 29 more failures.
@@ -94,7 +94,7 @@ struct CompareCommandTests {
         try "[models.dead]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n".write(
             toFile: config, atomically: true, encoding: .utf8)
         let out = NSTemporaryDirectory() + "ledgerchat-dead-runs-\(UUID().uuidString)"
-        let dead = try run(binary, ["compare", "--config", config, "--models", "dead", "--toolsets", "full", "--out", out], timeout: 120)
+        let dead = try await run(binary, ["compare", "--config", config, "--models", "dead", "--toolsets", "full", "--out", out], timeout: 120)
         #expect(dead.status == 1 && dead.stderr.contains("The model dead failed twice in a row:"), "\(dead.stderr)")
         #expect(dead.stderr.contains("[2/29] dead · full"))
         #expect(!dead.stderr.contains("[3/29]"))

@@ -22,9 +22,9 @@ struct InteropTests {
         var calls: [Call]
     }
 
-    func runPeer(_ arguments: [String]) throws -> Report {
+    func runPeer(_ arguments: [String]) async throws -> Report {
         let script = packageRoot.appendingPathComponent("Tests/Interop/peer_client.py").path
-        let result = try run(try peersPython(), [script] + arguments, timeout: 180)
+        let result = try await run(try peersPython(), [script] + arguments, timeout: 180)
         #expect(result.status == 0, "peer client failed: \(result.stderr.suffix(2000))")
         return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     }
@@ -43,30 +43,30 @@ struct InteropTests {
     }
 
     @Test("over stdio")
-    func stdio() throws {
-        let report = try runPeer(["--stdio", try ledgerchatBinary(), "serve", "--stdio", "--ledger", try demoLedgerFile()])
+    func stdio() async throws {
+        let report = try await runPeer(["--stdio", try ledgerchatBinary(), "serve", "--stdio", "--ledger", try demoLedgerFile()])
         expectFullToolset(report)
     }
 
     @Test("over stdio with the proof-of-concept toolset")
-    func stdioProofOfConcept() throws {
-        let report = try runPeer(["--toolset", "poc", "--stdio", try ledgerchatBinary(), "serve", "--stdio", "--toolset", "poc", "--ledger", try demoLedgerFile()])
+    func stdioProofOfConcept() async throws {
+        let report = try await runPeer(["--toolset", "poc", "--stdio", try ledgerchatBinary(), "serve", "--stdio", "--toolset", "poc", "--ledger", try demoLedgerFile()])
         #expect(report.tools == ["get_contacts", "get_invoices", "get_vouchers", "get_check_accounts", "get_transactions", "create_contact"])
         #expect(report.calls.count == 6)
         #expect(report.calls.allSatisfy { !$0.is_error && !$0.has_structured && $0.text.contains("(showing") || $0.tool == "create_contact" })
     }
 
     @Test("over HTTP, stateless")
-    func httpStateless() throws {
-        let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile()])
-        expectFullToolset(try runPeer(["--http", server.url]))
+    func httpStateless() async throws {
+        let server = try await ServedProcess(arguments: ["--ledger", try demoLedgerFile()])
+        expectFullToolset(try await runPeer(["--http", server.url]))
     }
 
     @Test("over HTTP, stateful")
-    func httpStateful() throws {
-        let server = try ServedProcess(arguments: ["--ledger", try demoLedgerFile(), "--stateful"])
-        expectFullToolset(try runPeer(["--http", server.url]))
-        Thread.sleep(forTimeInterval: 0.2)
+    func httpStateful() async throws {
+        let server = try await ServedProcess(arguments: ["--ledger", try demoLedgerFile(), "--stateful"])
+        expectFullToolset(try await runPeer(["--http", server.url]))
+        try await Task.sleep(for: .milliseconds(200))
         // The SDK ends its session with DELETE.
         #expect(server.logLines.contains { $0.contains(#""method":"DELETE""#) && $0.contains(#""status":200"#) })
     }

@@ -32,14 +32,19 @@ func demoLedgerFile() throws -> String {
 }
 
 /// What a finished command printed and how it ended.
-struct CommandResult {
+struct CommandResult: Sendable {
     var status: Int32
     var stdout: String
     var stderr: String
 }
 
-/// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run.
-func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) throws -> CommandResult {
+/// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run; the waiting
+/// happens on a thread of its own (see `onOwnThread`).
+func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) async throws -> CommandResult {
+    try await onOwnThread { try runBlocking(executable, arguments, timeout: timeout, environment: environment) }
+}
+
+private func runBlocking(_ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String]?) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -92,12 +97,12 @@ enum ChildProcesses {
 }
 
 /// `ledgerchat serve --http` running as a child process on a free port.
-final class ServedProcess {
+final class ServedProcess: Sendable {
     let process = Process()
     let port: Int
     private let stderrLines = Locked<[String]>([])
 
-    init(arguments: [String], environment: [String: String]? = nil) throws {
+    init(arguments: [String], environment: [String: String]? = nil) async throws {
         process.executableURL = URL(fileURLWithPath: try ledgerchatBinary())
         process.arguments = ["serve", "--http", "--port", "0"] + arguments
         if let environment { process.environment = environment }
@@ -130,7 +135,7 @@ final class ServedProcess {
             }
             found.signal()
         }
-        _ = found.wait(timeout: .now() + 30)
+        _ = try await onOwnThread { found.wait(timeout: .now() + 30) }
         guard let port = portBox.withLock({ $0 }) else {
             process.terminate()
             throw TestSetupError("serve --http did not report a port; stderr: \(stderrLines.withLock { $0 }.joined(separator: "\n"))")
@@ -142,13 +147,13 @@ final class ServedProcess {
     var logLines: [String] { stderrLines.withLock { $0 } }
 
     /// Sends SIGTERM and reports whether the server exited within the deadline (killing it otherwise).
-    func terminate(within deadline: Duration) -> Bool {
+    func terminate(within deadline: Duration) async -> Bool {
         process.terminate()
         let start = ContinuousClock.now
-        while process.isRunning && ContinuousClock.now - start < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning && ContinuousClock.now - start < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            _ = try? await onOwnThread { [process] in process.waitUntilExit() }
             return false
         }
         return true
@@ -172,8 +177,8 @@ struct CurlResponse {
     var body: String
 }
 
-func curl(_ arguments: [String], timeout: Int = 10) throws -> CurlResponse {
-    let result = try run("/usr/bin/env", ["curl", "-s", "-S", "-D", "-", "--max-time", String(timeout)] + arguments)
+func curl(_ arguments: [String], timeout: Int = 10) async throws -> CurlResponse {
+    let result = try await run("/usr/bin/env", ["curl", "-s", "-S", "-D", "-", "--max-time", String(timeout)] + arguments)
     // A streaming response cut by --max-time exits 28 but still carries what arrived.
     guard result.status == 0 || result.status == 28 else { throw TestSetupError("curl failed (\(result.status)): \(result.stderr)") }
     let parts = result.stdout.components(separatedBy: "\r\n\r\n")

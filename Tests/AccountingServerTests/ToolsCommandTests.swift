@@ -18,10 +18,10 @@ struct ToolsCommandTests {
     }
 
     @Test("tools call list_invoices --arg limit=5 prints the text and a 5-row table of the demo ledger")
-    func callListInvoices() throws {
+    func callListInvoices() async throws {
         let (_, environment) = try sandbox()
         let ledger = try demoLedgerFile()
-        let result = try run(
+        let result = try await run(
             try ledgerchatBinary(), ["tools", "call", "list_invoices", "--arg", "limit=5", "--ledger", ledger, "--today", "2026-11-25"],
             environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
@@ -33,36 +33,36 @@ struct ToolsCommandTests {
     }
 
     @Test("tools list --json parses with jq and names every tool with its server")
-    func listJSON() throws {
+    func listJSON() async throws {
         let (_, environment) = try sandbox()
         let ledger = try demoLedgerFile()
-        let listed = try run(try ledgerchatBinary(), ["tools", "list", "--json", "--ledger", ledger], environment: environment)
+        let listed = try await run(try ledgerchatBinary(), ["tools", "list", "--json", "--ledger", ledger], environment: environment)
         #expect(listed.status == 0, "\(listed.stderr)")
         let file = NSTemporaryDirectory() + "tools-\(UUID().uuidString).json"
         try listed.stdout.write(toFile: file, atomically: true, encoding: .utf8)
-        let names = try run("/usr/bin/env", ["jq", "-r", ".[] | \"\\(.server) \\(.name)\"", file])
+        let names = try await run("/usr/bin/env", ["jq", "-r", ".[] | \"\\(.server) \\(.name)\"", file])
         #expect(names.status == 0, "jq: \(names.stderr)")
         #expect(names.stdout.split(separator: "\n").count == 12)
         #expect(names.stdout.contains("demo list_invoices"))
     }
 
     @Test("bad arguments are usage errors that say what to write")
-    func badArguments() throws {
+    func badArguments() async throws {
         let (_, environment) = try sandbox()
         let ledger = try demoLedgerFile()
-        let missingEquals = try run(try ledgerchatBinary(), ["tools", "call", "list_invoices", "--arg", "limit", "--ledger", ledger], environment: environment)
+        let missingEquals = try await run(try ledgerchatBinary(), ["tools", "call", "list_invoices", "--arg", "limit", "--ledger", ledger], environment: environment)
         #expect(missingEquals.status == 2, "\(missingEquals.status)")
         #expect(missingEquals.stderr.contains("key=value"))
-        let wrongType = try run(try ledgerchatBinary(), ["tools", "call", "list_invoices", "--arg", "limit=five", "--ledger", ledger], environment: environment)
+        let wrongType = try await run(try ledgerchatBinary(), ["tools", "call", "list_invoices", "--arg", "limit=five", "--ledger", ledger], environment: environment)
         #expect(wrongType.status == 2)
         #expect(wrongType.stderr.contains("expected integer"), "\(wrongType.stderr)")
-        let unknown = try run(try ledgerchatBinary(), ["tools", "call", "list_unicorns", "--ledger", ledger], environment: environment)
+        let unknown = try await run(try ledgerchatBinary(), ["tools", "call", "list_unicorns", "--ledger", ledger], environment: environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("ledgerchat tools list"))
     }
 
     @Test("a Claude Desktop config (command, args, env) connects to a stdio server; its stderr goes to the log; no orphans")
-    func claudeDesktopStdio() throws {
+    func claudeDesktopStdio() async throws {
         let (directory, environment) = try sandbox()
         let pidFile = directory + "/server.pid"
         let script = packageRootURL.appendingPathComponent("Tests/Interop/fastmcp_peer.py").path
@@ -81,7 +81,7 @@ struct ToolsCommandTests {
         let config = directory + "/empty.toml"
         try "".write(toFile: config, atomically: true, encoding: .utf8)
 
-        let called = try run(
+        let called = try await run(
             try ledgerchatBinary(), ["tools", "call", "add", "--arg", "a=20", "--arg", "b=22", "--config", config, "--mcp-config", file],
             environment: environment)
         #expect(called.status == 0, "\(called.stderr)")
@@ -95,17 +95,17 @@ struct ToolsCommandTests {
         var gone = false
         for _ in 0..<40 {
             if kill(pid, 0) != 0 { gone = true; break }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         #expect(gone, "the stdio server \(pid) outlived ledgerchat")
 
-        let servers = try run(try ledgerchatBinary(), ["servers", "--json", "--config", config, "--mcp-config", file], environment: environment)
+        let servers = try await run(try ledgerchatBinary(), ["servers", "--json", "--config", config, "--mcp-config", file], environment: environment)
         #expect(servers.status == 0, "\(servers.stderr)")
         #expect(servers.stdout.contains("\"up\":true") && servers.stdout.contains("fastmcp-peer"), "\(servers.stdout)")
     }
 
     @Test("servers reports a server that cannot start as down, with the reason, and exits 1")
-    func serverDown() throws {
+    func serverDown() async throws {
         let (directory, environment) = try sandbox()
         let config = directory + "/config.toml"
         try """
@@ -114,7 +114,7 @@ struct ToolsCommandTests {
             [servers.ghost]
             command = "/nonexistent/mcp-server"
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try run(try ledgerchatBinary(), ["servers", "--config", config, "--ledger", try demoLedgerFile()], environment: environment)
+        let result = try await run(try ledgerchatBinary(), ["servers", "--config", config, "--ledger", try demoLedgerFile()], environment: environment)
         #expect(result.status == 1)
         #expect(result.stdout.contains("demo") && result.stdout.contains("up"))
         #expect(result.stdout.contains("ghost") && result.stdout.contains("down"), "\(result.stdout)")

@@ -133,7 +133,7 @@ struct CurlTests {
 @Suite("Curl over TLS")
 struct CurlTLSTests {
     /// A self-signed certificate for 127.0.0.1, made with the openssl command.
-    static func certificate() throws -> (cert: String, key: String) {
+    static func certificate() async throws -> (cert: String, key: String) {
         let directory = NSTemporaryDirectory() + "ledgerchat-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let process = Process()
@@ -145,13 +145,13 @@ struct CurlTLSTests {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try await onOwnThread { process.waitUntilExit() }
         return (directory + "/cert.pem", directory + "/key.pem")
     }
 
     @Test("TLS is verified: an unknown CA fails clearly; trusting its certificate file works")
     func caFile() async throws {
-        let (cert, key) = try Self.certificate()
+        let (cert, key) = try await Self.certificate()
         let server = try PythonServer(script: "loopback_server.py", arguments: [cert, key])
         let url = "https://127.0.0.1:\(server.port)/hello"
         let error = await #expect(throws: CurlError.self) { try await Curl.perform(CurlRequest(url: url)) }

@@ -30,12 +30,12 @@ struct FaultTests {
 
     @Test("an HTTP server killed mid-call: error within the timeout, status down; restarted, the next call reconnects")
     func httpKilled() async throws {
-        let peer = try PeerServer(script: "lowlevel_peer.py")
+        let peer = try await PeerServer(script: "lowlevel_peer.py")
         let connection = overHTTP(peer.url + "/", timeout: .seconds(30))
         _ = try await connection.tools()
         async let hanging: CallTool.Result = connection.call("hang", arguments: [:])
         try await Task.sleep(for: .milliseconds(500))
-        peer.kill()
+        await peer.kill()
         do {
             _ = try await hanging
             Issue.record("a call to a killed server succeeded")
@@ -45,23 +45,23 @@ struct FaultTests {
         }
         #expect(await isDown(connection))
 
-        let restarted = try PeerServer(script: "lowlevel_peer.py", arguments: [String(peer.port)])
+        let restarted = try await PeerServer(script: "lowlevel_peer.py", arguments: [String(peer.port)])
         #expect(try await connection.call("echo", arguments: ["text": "back"]).content == [.text(text: "back", annotations: nil, _meta: nil)])
         await connection.disconnect()
-        restarted.kill()
+        await restarted.kill()
     }
 
     @Test("a restarted server that forgot the session: a new session, without the user doing anything")
     func sessionForgotten() async throws {
-        let peer = try PeerServer(script: "lowlevel_peer.py")
+        let peer = try await PeerServer(script: "lowlevel_peer.py")
         let connection = overHTTP(peer.url + "/")
         #expect(text(try await connection.call("echo", arguments: ["text": "one"])) == "one")
-        peer.kill()
-        let restarted = try PeerServer(script: "lowlevel_peer.py", arguments: [String(peer.port)])
+        await peer.kill()
+        let restarted = try await PeerServer(script: "lowlevel_peer.py", arguments: [String(peer.port)])
         #expect(text(try await connection.call("echo", arguments: ["text": "two"])) == "two")
         #expect(await connection.takeNotices().contains { $0.contains("started a new one") })
         await connection.disconnect()
-        restarted.kill()
+        await restarted.kill()
     }
 
     @Test(
@@ -95,7 +95,7 @@ struct FaultTests {
         let runs = directory + "/runs"
         try "first".write(toFile: serverToken, atomically: true, encoding: .utf8)
         try "first".write(toFile: issued, atomically: true, encoding: .utf8)
-        let peer = try PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateless"], environment: ["PEER_TOKEN_FILE": serverToken])
+        let peer = try await PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateless"], environment: ["PEER_TOKEN_FILE": serverToken])
         let command = "echo run >> '\(runs)'; cat '\(issued)'"
         let connection = MCPConnection(name: "secured", timeout: .seconds(20)) { _ in
             StreamableHTTPTransport(name: "secured", url: peer.url, bearerTokenCommand: command)
@@ -117,6 +117,6 @@ struct FaultTests {
         #expect(error?.description.contains("401") == true && error?.description.contains("bearer_token_command") == true, "\(String(describing: error))")
         #expect(runCount() == 3)
         await connection.disconnect()
-        peer.kill()
+        await peer.kill()
     }
 }

@@ -84,18 +84,18 @@ struct PeerInteropTests {
 
     @Test("FastMCP over Streamable HTTP, stateless, answering with SSE")
     func fastMCPStateless() async throws {
-        let peer = try PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateless"])
+        let peer = try await PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateless"])
         let transports = Locked<[StreamableHTTPTransport]>([])
         let connection = overHTTP(peer.url, transports: transports)
         try await exercise(connection)
         #expect(await transports.withLock { $0 }.first?.currentSessionID == nil)
         await connection.disconnect()
-        peer.kill()
+        await peer.kill()
     }
 
     @Test("FastMCP over Streamable HTTP, stateful: session, GET stream, resumption, list_changed")
     func fastMCPStateful() async throws {
-        let peer = try PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateful"])
+        let peer = try await PeerServer(script: "fastmcp_peer.py", arguments: ["http-stateful"])
         let transports = Locked<[StreamableHTTPTransport]>([])
         let connection = overHTTP(peer.url, transports: transports)
         try await exercise(connection)
@@ -115,12 +115,12 @@ struct PeerInteropTests {
         let refreshed = try await eventually { try await connection.tools().contains { $0.name == "extra" } }
         #expect(refreshed, "tools/list_changed did not refresh the tool list")
         await connection.disconnect()
-        peer.kill()
+        await peer.kill()
     }
 
     @Test("the Python SDK's low-level server: JSON answers, sessions, paged tools/list, newest version 2026-07-28")
     func lowLevelJSON() async throws {
-        let peer = try PeerServer(script: "lowlevel_peer.py")
+        let peer = try await PeerServer(script: "lowlevel_peer.py")
         let connection = overHTTP(peer.url + "/")
         #expect(try await connection.tools().map(\.name) == ["echo", "hang"])
         #expect(text(try await connection.call("echo", arguments: ["text": "grüß dich"])) == "grüß dich")
@@ -131,6 +131,6 @@ struct PeerInteropTests {
         #expect(server == "lowlevel-peer")
         #expect(version == "2025-11-25")
         await connection.disconnect()
-        peer.kill()
+        await peer.kill()
     }
 }

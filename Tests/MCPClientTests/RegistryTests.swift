@@ -75,7 +75,7 @@ struct RegistryTests {
 
     @Test("a request slower than the timeout fails with a message naming the setting")
     func timeout() async throws {
-        let peer = try PeerServer(script: "lowlevel_peer.py")
+        let peer = try await PeerServer(script: "lowlevel_peer.py")
         // 15 s, not less: `make test` runs the real-model tests alongside, and a starved Python peer once needed
         // more than 5 s for tools/list there.
         let connection = overHTTP(peer.url + "/", name: "slowpoke", timeout: .seconds(15))
@@ -85,6 +85,6 @@ struct RegistryTests {
         // The connection is still usable after a timed-out call.
         #expect(text(try await connection.call("echo", arguments: ["text": "still here"])) == "still here")
         await connection.disconnect()
-        peer.kill()
+        await peer.kill()
     }
 }

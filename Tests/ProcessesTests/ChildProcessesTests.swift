@@ -1,30 +1,42 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Processes
 
 @Suite("Child processes")
 struct ChildProcessesTests {
+    /// Not `shared`: its terminateAll would also stop the MCP peers and the local model of tests running meanwhile.
+    let registry = ChildProcesses()
+
     func start(_ script: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script]
-        try ChildProcesses.shared.start(process)
+        try registry.start(process)
         return process
     }
 
     @Test("children see SIGTERM (nothing blocked); one that ignores it is killed after the grace period")
-    func stubbornChild() throws {
-        let polite = try start("exec sleep 30")
-        let stubborn = try start("trap '' TERM; while true; do sleep 0.1; done")
-        Thread.sleep(forTimeInterval: 0.2)  // let the trap be set
+    func stubbornChild() async throws {
+        let trapSet = NSTemporaryDirectory() + "ledgerchat-trap-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: trapSet) }
+        // Long enough to still run when the signal comes, however slowly a busy machine gets this test there.
+        let polite = try start("exec sleep 600")
+        let stubborn = try start("trap '' TERM; touch '\(trapSet)'; while true; do sleep 0.1; done")
+        defer { for child in [polite, stubborn] where child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        // Signalled before the trap is set, the stubborn child would die politely: wait for its word (a busy machine
+        // can take seconds to get there).
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !FileManager.default.fileExists(atPath: trapSet) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(ChildProcesses.isRunning(polite.processIdentifier) && ChildProcesses.isRunning(stubborn.processIdentifier))
-        ChildProcesses.shared.terminateAll(grace: .milliseconds(500))
-        polite.waitUntilExit()
-        stubborn.waitUntilExit()
+        // terminateAll waits out the grace period in place, as it does at exit: here on a thread of its own.
+        try await onOwnThread { [registry] in
+            registry.terminateAll(grace: .milliseconds(500))
+            polite.waitUntilExit()
+            stubborn.waitUntilExit()
+        }
         #expect(polite.terminationReason == .uncaughtSignal && polite.terminationStatus == SIGTERM, "signal \(polite.terminationStatus)")
         #expect(stubborn.terminationReason == .uncaughtSignal && stubborn.terminationStatus == SIGKILL)
-        ChildProcesses.shared.remove(polite.processIdentifier)
-        ChildProcesses.shared.remove(stubborn.processIdentifier)
     }
 }

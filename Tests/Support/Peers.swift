@@ -24,12 +24,14 @@ public final class PeerServer: Sendable {
     private let process: Process
     private let lifeline: Pipe
 
-    public init(script: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts the peer and waits (on a thread of its own: the peers import their packages for a few seconds) for its port.
+    public init(script: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try peersPython())
         process.arguments = [packageRootURL.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let (port, lifeline) = try startReportingPort(process, what: "\(script) \(arguments.joined(separator: " "))")
+        let what = "\(script) \(arguments.joined(separator: " "))"
+        let (port, lifeline) = try await onOwnThread { try startReportingPort(process, what: what) }
         self.process = process
         self.lifeline = lifeline
         self.port = port
@@ -38,8 +40,8 @@ public final class PeerServer: Sendable {
     public var url: String { "http://127.0.0.1:\(port)/mcp" }
 
     /// SIGKILL, as a crash would, and wait until the port is free.
-    public func kill() {
+    public func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = try? await onOwnThread { [process] in process.waitUntilExit() }
     }
 }

@@ -7,7 +7,8 @@ public final class PythonServer: Sendable {
     private let process: Process
     private let lifeline: Pipe
 
-    /// Starts `Tests/Support/<script>` with `arguments` and waits for it to print its port.
+    /// Starts `Tests/Support/<script>` with `arguments` and waits for it to print its port. The scripts use only the
+    /// standard library and are up in tens of milliseconds, so this waits in place (and can start a suite's global).
     public init(script: String, arguments: [String] = []) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
         let process = Process()

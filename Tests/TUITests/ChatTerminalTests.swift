@@ -27,7 +27,7 @@ final class ChatFixture {
             anchor_date = "2026-11-25"
             """
         try config.write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
-        session = try TmuxSession(
+        session = try await TmuxSession(
             arguments: [
                 "chat", "--config", directory + "/config.toml", "--ledger", directory + "/ledger.sqlite", "--history",
                 directory + "/history", "--today", "2026-11-25",
@@ -38,9 +38,9 @@ final class ChatFixture {
         try await session.waitFor("the model to be ready") { $0.first?.contains("model scripted") == true }
     }
 
-    func ask(_ question: String) throws {
-        try session.type(question)
-        try session.press("Enter")
+    func ask(_ question: String) async throws {
+        try await session.type(question)
+        try await session.press("Enter")
     }
 
     /// Rows of the table under the last header line containing `header` (up to its first blank or footer line).
@@ -73,7 +73,7 @@ struct ChatTerminalTests {
                     + "\n\n" + "data: [DONE]\n\n",
             ], delayMilliseconds: 5000)
         let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":5}"#), answer])
-        try chat.ask("show me the last 5 invoices")
+        try await chat.ask("show me the last 5 invoices")
         let partial = try await chat.session.waitFor(text: "These are the five newest invoices,")
         #expect(!partial.joined().contains("the newest first."), "the answer was not streamed")
         let screen = try await chat.session.waitFor(text: "the newest first.")
@@ -93,13 +93,13 @@ struct ChatTerminalTests {
             .openAIText("Okay, I did not create the contact."),
         ])
         let before = try LedgerStore(path: chat.ledgerPath).listContacts(ContactQuery()).total
-        try chat.ask("create a contact named Schäfer Bau GmbH")
+        try await chat.ask("create a contact named Schäfer Bau GmbH")
         let card = try await chat.session.waitFor(text: "[y]es")
         let text = card.joined(separator: "\n")
         #expect(text.contains("Approve this change?"))
         #expect(text.contains("wants to create a contact \"Schäfer Bau GmbH\""))
         #expect(text.contains("Name:") && text.contains("Email:") && text.contains("info@schaefer.example"))
-        try chat.session.type("n")
+        try await chat.session.type("n")
         let after = try await chat.session.waitFor(text: "Okay, I did not create the contact.")
         #expect(after.contains { $0.contains("create_contact") && $0.contains("refused") })
         #expect(!after.joined().contains("[y]es"), "the card is gone")
@@ -111,9 +111,9 @@ struct ChatTerminalTests {
     @Test("resizing to 60×20 keeps the layout: status bar, transcript, input and hints, nothing wider than the window")
     func resize() async throws {
         let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":5}"#), .openAIText("Here they are.")])
-        try chat.ask("show me the last 5 invoices")
+        try await chat.ask("show me the last 5 invoices")
         try await chat.session.waitFor(text: "Here they are.")
-        try chat.session.resize(width: 60, height: 20)
+        try await chat.session.resize(width: 60, height: 20)
         let screen = try await chat.session.waitFor("the 60×20 layout") { lines in
             lines.count >= 20 && lines.prefix(20).allSatisfy { $0.count <= 60 } && lines[19].hasPrefix("Enter send")
         }
@@ -125,18 +125,18 @@ struct ChatTerminalTests {
         #expect(screen.contains { $0.contains("RE-2026-0097") && $0.contains("1.689,80 €") }, "\(screen.joined(separator: "\n"))")
         #expect(screen.prefix(20).allSatisfy { $0.count <= 60 })
         // Still usable after the resize.
-        try chat.session.type("/help")
-        try chat.session.press("Enter")
+        try await chat.session.type("/help")
+        try await chat.session.press("Enter")
         try await chat.session.waitFor(text: "/quit — leave ledgerchat")
     }
 
     @Test("/export csv writes the last table")
     func exportCSV() async throws {
         let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":5}"#), .openAIText("Done.")])
-        try chat.ask("show me the last 5 invoices")
+        try await chat.ask("show me the last 5 invoices")
         try await chat.session.waitFor(text: "Done.")
         let file = chat.directory + "/invoices.csv"
-        try chat.ask("/export csv \(file)")
+        try await chat.ask("/export csv \(file)")
         try await chat.session.waitFor(text: "Wrote the last table (5 rows, CSV)")
         let csv = try String(contentsOfFile: file, encoding: .utf8)
         let lines = csv.split(separator: "\r\n").map(String.init)
@@ -152,12 +152,12 @@ struct ChatTerminalTests {
             (1...20).map { #"data: {"choices":[{"index":0,"delta":{"content":"word\#($0) "},"finish_reason":null}]}"# + "\n\n" }
                 + ["data: [DONE]\n\n"], delayMilliseconds: 700)
         let chat = try await ChatFixture(steps: [slow, .openAIText("Hello again, ready.")])
-        try chat.ask("tell me a long story")
+        try await chat.ask("tell me a long story")
         try await chat.session.waitFor(text: "word2")
-        try chat.session.press("C-c")
+        try await chat.session.press("C-c")
         let cancelled = try await chat.session.waitFor(text: "Cancelled.")
         #expect(!cancelled.joined().contains("word20"))
-        #expect(try chat.session.isRunning(), "Ctrl-C cancels the turn, not the program")
+        #expect(try await chat.session.isRunning(), "Ctrl-C cancels the turn, not the program")
         // However late the key landed on a busy machine, no word arrives after it.
         func lastWord(_ screen: [String]) -> Int {
             let text = screen.joined(separator: " ")
@@ -165,18 +165,18 @@ struct ChatTerminalTests {
         }
         let wordsAtCancel = lastWord(cancelled)
         try await Task.sleep(for: .seconds(1.5))
-        #expect(lastWord(try chat.session.screen()) == wordsAtCancel, "nothing more of the cancelled stream arrives")
-        try chat.ask("hello")
+        #expect(lastWord(try await chat.session.screen()) == wordsAtCancel, "nothing more of the cancelled stream arrives")
+        try await chat.ask("hello")
         try await chat.session.waitFor(text: "Hello again, ready.")
         // Ctrl-D on an empty input leaves.
-        try chat.session.press("C-d")
-        try await chat.session.waitFor("ledgerchat to exit") { _ in (try? chat.session.isRunning()) == false }
+        try await chat.session.press("C-d")
+        try await chat.session.waitForExit()
     }
 
     @Test("/call list_contacts limit=3 shows 3 rows without asking the model")
     func directCall() async throws {
         let chat = try await ChatFixture(steps: [])
-        try chat.ask("/call list_contacts limit=3")
+        try await chat.ask("/call list_contacts limit=3")
         let screen = try await chat.session.waitFor(text: "Showing 1–3 of")
         #expect(screen.contains { $0.contains("list_contacts") && $0.contains("(direct)") && $0.contains("limit=3") })
         let rows = ChatFixture.tableRows(screen, header: "Name")
@@ -188,9 +188,9 @@ struct ChatTerminalTests {
     func noColor() async throws {
         func styledScreen(_ environment: [String: String]) async throws -> String {
             let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":2}"#), .openAIText("Two invoices.")], environment: environment)
-            try chat.ask("show me the last 2 invoices")
+            try await chat.ask("show me the last 2 invoices")
             try await chat.session.waitFor(text: "Two invoices.")
-            return try chat.session.screen(withAttributes: true).joined(separator: "\n")
+            return try await chat.session.screen(withAttributes: true).joined(separator: "\n")
         }
         func hasColour(_ styled: String) -> Bool {
             (31...37).contains { styled.contains("[\($0)m") || styled.contains(";\($0)m") || styled.contains("[\($0);") }
@@ -207,7 +207,7 @@ struct ChatTerminalTests {
         let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":2}"#), .openAIText("Two invoices.")], environment: ["LANG": "C", "LC_ALL": "C"])
         let screen = try await chat.session.waitFor("the ASCII screen") { $0.contains { $0.hasPrefix("-----") } && $0.first?.contains(" | model scripted") == true }
         #expect(!screen.joined().contains("─"))
-        try chat.ask("show me the last 2 invoices")
+        try await chat.ask("show me the last 2 invoices")
         let answered = try await chat.session.waitFor(text: "Two invoices.")
         #expect(answered.contains { $0.hasPrefix("> list_invoices limit=2") })
         #expect(answered.contains { $0.contains("RE-2026-0101") && $0.contains("7.650,39 E") })

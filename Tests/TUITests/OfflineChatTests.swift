@@ -13,7 +13,7 @@ struct OfflineChatTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Empty config, data and state folders: nothing configured, no ledger yet. The model cache stays where
         // `make local-model` put it.
-        let session = try TmuxSession(
+        let session = try await TmuxSession(
             arguments: [], width: 100, height: 40, directory: directory,
             environment: [
                 "XDG_CONFIG_HOME": directory + "/config", "XDG_DATA_HOME": directory + "/data", "XDG_STATE_HOME": directory + "/state",
@@ -23,15 +23,15 @@ struct OfflineChatTests {
         #expect(welcome.filter { $0.hasPrefix("  • ") }.count == 3, "three example questions: \(welcome.joined(separator: "\n"))")
         try await session.waitFor("the local model in the status bar") { $0.first?.contains("model local") == true }
         #expect(FileManager.default.fileExists(atPath: directory + "/data/ledgerchat/demo.sqlite"), "the demo ledger was created")
-        try session.type("show me the last 5 invoices")
-        try session.press("Enter")
+        try await session.type("show me the last 5 invoices")
+        try await session.press("Enter")
         // The model reads the system prompt and tools first (about a minute on two cores), then calls and answers.
         let screen = try await session.waitFor("the answer with the table", timeout: 600) { lines in
             lines.joined(separator: "\n").contains("Showing 1–5 of") && lines.last { !$0.isEmpty }?.hasPrefix("Enter send") == true
         }
         #expect(screen.contains { $0.contains("list_invoices") && $0.contains("limit=5") && $0.contains("✓") }, "\(screen.joined(separator: "\n"))")
-        #expect(try session.isRunning())
-        try session.press("C-d")
-        try await session.waitFor("ledgerchat to exit") { _ in (try? session.isRunning()) == false }
+        #expect(try await session.isRunning())
+        try await session.press("C-d")
+        try await session.waitForExit()
     }
 }

@@ -4,11 +4,11 @@ import Testing
 
 /// The real `ledgerchat` binary in a detached tmux session: keys go in with send-keys, the screen comes back with
 /// capture-pane. Each session has its own tmux server socket, so tests never see each other.
-final class TmuxSession {
+final class TmuxSession: Sendable {
     let socket = "ledgerchat-test-\(UUID().uuidString.prefix(8))"
     let directory: String
 
-    init(arguments: [String], width: Int = 100, height: Int = 30, directory: String, environment: [String: String] = [:]) throws {
+    init(arguments: [String], width: Int = 100, height: Int = 30, directory: String, environment: [String: String] = [:]) async throws {
         self.directory = directory
         let binary = ProcessInfo.processInfo.environment["LEDGERCHAT_BIN"]
             ?? packageRootURL.appendingPathComponent(".build/debug/ledgerchat").path
@@ -21,27 +21,27 @@ final class TmuxSession {
         // The test runner's own environment may carry NO_COLOR; a session sees it only when a test asks for it.
         let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
         let command = "env \(unset)\(variables) \(([binary] + arguments).map(Self.quote).joined(separator: " ")) 2>\(Self.quote(directory + "/stderr.txt"))"
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height), command])
-        try tmux(["set-option", "-t", "main", "remain-on-exit", "on"])
+        try await tmux(["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height), command])
+        try await tmux(["set-option", "-t", "main", "remain-on-exit", "on"])
     }
 
     deinit {
-        _ = try? tmux(["kill-server"])
+        _ = try? Self.tmux(["kill-server"], socket: socket, directory: directory)
     }
 
     /// Types text literally (UTF-8 included).
-    func type(_ text: String) throws { try tmux(["send-keys", "-t", "main", "-l", text]) }
+    func type(_ text: String) async throws { try await tmux(["send-keys", "-t", "main", "-l", text]) }
 
     /// Presses named keys: "Enter", "C-c", "Escape", "Tab", "PPage", "M-Enter".
-    func press(_ keys: String...) throws { try tmux(["send-keys", "-t", "main"] + keys) }
+    func press(_ keys: String...) async throws { try await tmux(["send-keys", "-t", "main"] + keys) }
 
-    func resize(width: Int, height: Int) throws {
-        try tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
+    func resize(width: Int, height: Int) async throws {
+        try await tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
     }
 
     /// The screen as text, one string per row; `withAttributes` keeps the escape sequences for colours and bold.
-    func screen(withAttributes: Bool = false) throws -> [String] {
-        try tmux(["capture-pane", "-p", "-t", "main"] + (withAttributes ? ["-e"] : []))
+    func screen(withAttributes: Bool = false) async throws -> [String] {
+        try await tmux(["capture-pane", "-p", "-t", "main"] + (withAttributes ? ["-e"] : []))
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
@@ -53,7 +53,7 @@ final class TmuxSession {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [String] = []
         while Date() < deadline {
-            last = try screen()
+            last = try await screen()
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -67,13 +67,32 @@ final class TmuxSession {
         try await waitFor("\"\(text)\"", timeout: timeout, sourceLocation: sourceLocation) { $0.joined(separator: "\n").contains(text) }
     }
 
+    /// Waits until the program in the pane has exited; fails with the last screen when it never does.
+    func waitForExit(timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await !isRunning() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let last = (try? await screen()) ?? []
+        Issue.record("timed out waiting for ledgerchat to exit; screen:\n\(last.joined(separator: "\n"))", sourceLocation: sourceLocation)
+        throw TmuxError("timed out waiting for ledgerchat to exit")
+    }
+
     /// Whether the program is still running in the pane.
-    func isRunning() throws -> Bool {
-        try tmux(["display-message", "-p", "-t", "main", "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    func isRunning() async throws -> Bool {
+        try await tmux(["display-message", "-p", "-t", "main", "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+    }
+
+    /// One tmux client command, waited for on a thread of its own (see `onOwnThread`): on a busy machine a client
+    /// takes a while to start, and a test polling the screen would otherwise hold a thread of the cooperative pool.
+    @discardableResult
+    private func tmux(_ arguments: [String]) async throws -> String {
+        try await onOwnThread { [socket, directory] in try Self.tmux(arguments, socket: socket, directory: directory) }
     }
 
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
+    private static func tmux(_ arguments: [String], socket: String, directory: String) throws -> String {
         let outputPath = directory + "/tmux-\(UUID().uuidString.prefix(8)).out"
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let status = try Self.spawnAndWait(["/usr/bin/env", "tmux", "-L", socket] + arguments, outputPath: outputPath)
