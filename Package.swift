@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AccountingServerTests",
             dependencies: [
-                "AccountingServer", "Ledger", "TestSupport",
+                "AccountingServer", "Ledger", "Processes", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Processes
 import TestSupport
 import Testing
 
@@ -79,23 +80,6 @@ private func runBlocking(_ executable: String, _ arguments: [String], timeout: T
         stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
 }
 
-/// Servers started by tests, killed when the test process exits however a test ended, so none outlives the run.
-enum ChildProcesses {
-    static let running = Locked<Set<Int32>>([])
-    static let registerExitHandler: Void = {
-        atexit {
-            for pid in ChildProcesses.running.withLock({ $0 }) { kill(pid, SIGKILL) }
-        }
-    }()
-
-    static func add(_ pid: Int32) {
-        _ = registerExitHandler
-        running.withLock { _ = $0.insert(pid) }
-    }
-
-    static func remove(_ pid: Int32) { running.withLock { _ = $0.remove(pid) } }
-}
-
 /// `ledgerchat serve --http` running as a child process on a free port.
 final class ServedProcess: Sendable {
     let process = Process()
@@ -111,7 +95,8 @@ final class ServedProcess: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        ChildProcesses.add(process.processIdentifier)
+        // Registered like ledgerchat registers its children: stopped when the test process exits, however a test ended.
+        ChildProcesses.shared.add(process.processIdentifier)
         let portBox = Locked<Int?>(nil)
         let found = DispatchSemaphore(value: 0)
         let lines = stderrLines
@@ -164,7 +149,7 @@ final class ServedProcess: Sendable {
             process.interrupt()
             process.waitUntilExit()
         }
-        ChildProcesses.remove(process.processIdentifier)
+        ChildProcesses.shared.remove(process.processIdentifier)
     }
 
     deinit { stop() }

@@ -50,16 +50,10 @@ final class TmuxSession: Sendable {
     func waitFor(
         _ what: String, timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool
     ) async throws -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last: [String] = []
-        while Date() < deadline {
-            last = try await screen()
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
+        try await poll(what, timeout: timeout, sourceLocation: sourceLocation) {
+            let shown = try await screen()
+            return condition(shown) ? shown : nil
         }
-        let stderr = (try? String(contentsOfFile: directory + "/stderr.txt", encoding: .utf8)) ?? ""
-        Issue.record("timed out waiting for \(what); screen:\n\(last.joined(separator: "\n"))\nstderr: \(stderr)", sourceLocation: sourceLocation)
-        throw TmuxError("timed out waiting for \(what)")
     }
 
     @discardableResult
@@ -67,16 +61,24 @@ final class TmuxSession: Sendable {
         try await waitFor("\"\(text)\"", timeout: timeout, sourceLocation: sourceLocation) { $0.joined(separator: "\n").contains(text) }
     }
 
-    /// Waits until the program in the pane has exited; fails with the last screen when it never does.
+    /// Waits until the program in the pane has exited.
     func waitForExit(timeout: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await poll("ledgerchat to exit", timeout: timeout, sourceLocation: sourceLocation) { try await isRunning() ? nil : () }
+    }
+
+    /// Asks `probe` every 100 ms until it gives a value; when it never does, fails with the screen and the stderr.
+    private func poll<Value>(
+        _ what: String, timeout: Double, sourceLocation: SourceLocation, _ probe: () async throws -> Value?
+    ) async throws -> Value {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try await !isRunning() { return }
+            if let value = try await probe() { return value }
             try await Task.sleep(for: .milliseconds(100))
         }
         let last = (try? await screen()) ?? []
-        Issue.record("timed out waiting for ledgerchat to exit; screen:\n\(last.joined(separator: "\n"))", sourceLocation: sourceLocation)
-        throw TmuxError("timed out waiting for ledgerchat to exit")
+        let stderr = (try? String(contentsOfFile: directory + "/stderr.txt", encoding: .utf8)) ?? ""
+        Issue.record("timed out waiting for \(what); screen:\n\(last.joined(separator: "\n"))\nstderr: \(stderr)", sourceLocation: sourceLocation)
+        throw TmuxError("timed out waiting for \(what)")
     }
 
     /// Whether the program is still running in the pane.
