@@ -79,11 +79,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // Helpers shared by test targets: the loopback servers the tests talk to.
+        // Helpers shared by test targets: the loopback servers the tests talk to, scratch paths, waiting off the pool.
         .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
-        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
         .testTarget(
             name: "AgentTests",
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
             exclude: ["Fixtures"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "AccountingServerTests",
             dependencies: [

@@ -2,12 +2,17 @@
 # Runs the built tests with a short console output: every failure with its details, then the totals. The whole
 # output (a line per test) goes to .build/test-output.log. A run that is still going after the time limit is
 # stopped, and the tests that had not finished are named, so a hang fails with a reason instead of running on.
+# The run gets a temporary folder of its own (TMPDIR), removed at the end: the tests, the processes they start and
+# the toolchain leave nothing in /tmp, even when a run is stopped before the tests can clean up.
 # Usage: scripts/run-tests.sh [swift test options…]     (TEST_TIME_LIMIT in seconds, default 2400)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=.build/test-output.log
 limit=${TEST_TIME_LIMIT:-2400}
 mkdir -p .build
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/ledgerchat-test-run.XXXXXX")
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 
 echo "Running the tests (a few minutes; every line in $log)…"
 started=$SECONDS

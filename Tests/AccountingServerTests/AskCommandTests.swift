@@ -12,8 +12,7 @@ struct AskCommandTests {
     static let plantedKey = "sk-PLANTED-SECRET-4242"
 
     func configFile() throws -> String {
-        let directory = NSTemporaryDirectory() + "ledgerchat-ask-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("ask")
         let path = directory + "/config.toml"
         try """
             default_model = "scripted"
@@ -32,7 +31,7 @@ struct AskCommandTests {
         var environment = ProcessInfo.processInfo.environment
         environment["TEST_LLM_KEY"] = Self.plantedKey
         environment.merge(extraEnvironment) { $1 }
-        let trace = NSTemporaryDirectory() + "ledgerchat-trace-\(UUID().uuidString).jsonl"
+        let trace = scratchPath("trace") + ".jsonl"
         let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
         let result = try await run(
             try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: 60,
@@ -75,7 +74,7 @@ struct AskCommandTests {
         #expect(((call["structured"] as? [String: Any])?["items"] as? [Any])?.count == 5)
         #expect(result.stdout.split(separator: "\n").count == 1)
         // And jq, as a script would use it, reads it too.
-        let file = NSTemporaryDirectory() + "ledgerchat-answer-\(UUID().uuidString).json"
+        let file = scratchPath("answer") + ".json"
         try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         let jq = try await run("/usr/bin/env", ["jq", "-r", ".tool_calls[0].structured.items | length", file])
         #expect(jq.status == 0 && jq.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
@@ -108,7 +107,7 @@ struct AskCommandTests {
 
     @Test("the proxy from the environment is used, and NO_PROXY bypasses it")
     func proxy() async throws {
-        let config = NSTemporaryDirectory() + "ledgerchat-proxy-\(UUID().uuidString).toml"
+        let config = scratchPath("proxy") + ".toml"
         try """
             [models.remote]
             provider = "openai"
@@ -127,9 +126,9 @@ struct AskCommandTests {
 
     @Test("no model configured means the offline model; without its files, exit 1 naming make local-model")
     func noModel() async throws {
-        let empty = NSTemporaryDirectory() + "ledgerchat-empty-\(UUID().uuidString).toml"
+        let empty = scratchPath("empty") + ".toml"
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
-        let emptyCache = NSTemporaryDirectory() + "ledgerchat-nocache-\(UUID().uuidString)"
+        let emptyCache = scratchPath("no-cache")
         let (result, _) = try await ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
         #expect(result.status == 1)
         #expect(result.stderr.contains("make local-model") && result.stderr.contains("llama-server"), "\(result.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `ledgerchat` binary as a user runs it.
@@ -14,7 +15,7 @@ struct CommandLineTests {
 
     @Test("the default demo ledger is created on first use, then reused")
     func firstUse() async throws {
-        let home = NSTemporaryDirectory() + "ledgerchat-home-\(UUID().uuidString)"
+        let home = scratchPath("home")
         let first = try await run(try ledgerchatBinary(), [], environment: environment(dataHome: home))
         #expect(first.status == 0)
         #expect(first.stderr.contains("Created the demo ledger at \(home)/ledgerchat/demo.sqlite"))
@@ -26,7 +27,7 @@ struct CommandLineTests {
 
     @Test("ledger init writes a pinned ledger, refuses to overwrite without --force, and check confirms it")
     func initAndCheck() async throws {
-        let path = NSTemporaryDirectory() + "ledgerchat-init-\(UUID().uuidString)/books.sqlite"
+        let path = scratchPath("init") + "/books.sqlite"
         let created = try await run(try ledgerchatBinary(), ["ledger", "init", "--path", path, "--anchor-date", "2026-11-25", "--seed", "42"])
         #expect(created.status == 0)
         #expect(created.stdout.contains("36 contacts, 120 invoices, 246 vouchers"))
@@ -42,8 +43,7 @@ struct CommandLineTests {
 
     @Test("a broken config file stops the command with the file, the key and the expected type")
     func badConfig() async throws {
-        let directory = NSTemporaryDirectory() + "ledgerchat-cfg-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("config")
         try "[serve]\nport = \"eighty\"\n".write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
         let result = try await run(try ledgerchatBinary(), ["serve", "--http", "--config", directory + "/config.toml"])
         #expect(result.status != 0)

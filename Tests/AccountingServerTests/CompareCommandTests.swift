@@ -10,8 +10,7 @@ let compareLLM = try! ScriptedLLM()
 struct CompareCommandTests {
     @Test("runs scenarios × models, prints JSON and Markdown, records runs; --rescore gives the same scores offline")
     func compareAndRescore() async throws {
-        let directory = NSTemporaryDirectory() + "ledgerchat-compare-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("compare")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = directory + "/config.toml"
         try """
@@ -82,7 +81,7 @@ struct CompareCommandTests {
         #expect(unknownID.status == 1 && unknownID.stderr.contains("No scenario with id no-such-scenario; the ids are:"))
         let flaw = try await run(binary, ["compare", "--models", "scripted:lazy"], timeout: 60)
         #expect(flaw.status == 1 && flaw.stderr.contains("Unknown scripted model 'scripted:lazy'; use scripted or scripted:FLAW"))
-        let empty = try await run(binary, ["compare", "--rescore", NSTemporaryDirectory() + "no-runs-\(UUID().uuidString)"], timeout: 60)
+        let empty = try await run(binary, ["compare", "--rescore", scratchPath("no-runs")], timeout: 60)
         #expect(empty.status == 1 && empty.stderr.contains("holds no recorded runs"), "\(empty.stderr)")
         let noModel = try await run(binary, ["compare", "--models", ","], timeout: 60)
         #expect(noModel.status == 2 && noModel.stderr.contains("--models names no model"))
@@ -90,10 +89,10 @@ struct CompareCommandTests {
         #expect(toolset.status == 2 && toolset.stderr.contains("Unknown toolset 'mini'"))
 
         // A model nobody answers for: two failed runs, then a stop that says so, instead of 29 more failures.
-        let config = NSTemporaryDirectory() + "ledgerchat-dead-\(UUID().uuidString).toml"
+        let config = scratchPath("dead") + ".toml"
         try "[models.dead]\nprovider = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\nmodel = \"m\"\n".write(
             toFile: config, atomically: true, encoding: .utf8)
-        let out = NSTemporaryDirectory() + "ledgerchat-dead-runs-\(UUID().uuidString)"
+        let out = scratchPath("dead-runs")
         let dead = try await run(binary, ["compare", "--config", config, "--models", "dead", "--toolsets", "full", "--out", out], timeout: 120)
         #expect(dead.status == 1 && dead.stderr.contains("The model dead failed twice in a row:"), "\(dead.stderr)")
         #expect(dead.stderr.contains("[2/29] dead · full"))

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import MCP
+import TestSupport
 import Testing
 
 @testable import AccountingServer
@@ -101,7 +102,7 @@ struct ResultCacheTests {
     }
 
     func ledgerFile() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerchat-cache-\(UUID().uuidString).sqlite").path
+        let path = scratchPath("result-cache") + ".sqlite"
         try DemoLedger.generate(into: try LedgerStore(path: path), seed: 42, anchor: anchor)
         return path
     }

@@ -25,9 +25,7 @@ struct TestSetupError: Error, CustomStringConvertible {
 
 /// A fresh demo ledger file for seed 42 and the test anchor, in its own temporary directory.
 func demoLedgerFile() throws -> String {
-    let directory = NSTemporaryDirectory() + "ledgerchat-test-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let path = directory + "/demo.sqlite"
+    let path = try scratchDirectory("demo") + "/demo.sqlite"
     _ = try LedgerLocation.initialize(at: path, seed: 42, anchor: anchor, force: false)
     return path
 }

@@ -7,8 +7,7 @@ import Testing
 struct ToolsCommandTests {
     /// A private home for config, data and state, so nothing of the user's is read or written.
     func sandbox() throws -> (directory: String, environment: [String: String]) {
-        let directory = NSTemporaryDirectory() + "ledgerchat-tools-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("tools")
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_DATA_HOME"] = directory + "/data"
         environment["XDG_CONFIG_HOME"] = directory + "/config"
@@ -38,7 +37,7 @@ struct ToolsCommandTests {
         let ledger = try demoLedgerFile()
         let listed = try await run(try ledgerchatBinary(), ["tools", "list", "--json", "--ledger", ledger], environment: environment)
         #expect(listed.status == 0, "\(listed.stderr)")
-        let file = NSTemporaryDirectory() + "tools-\(UUID().uuidString).json"
+        let file = scratchPath("tools-list") + ".json"
         try listed.stdout.write(toFile: file, atomically: true, encoding: .utf8)
         let names = try await run("/usr/bin/env", ["jq", "-r", ".[] | \"\\(.server) \\(.name)\"", file])
         #expect(names.status == 0, "jq: \(names.stderr)")

@@ -1,6 +1,7 @@
 import AccountingServer
 import Foundation
 import MCP
+import TestSupport
 import Testing
 
 @testable import Compare
@@ -116,7 +117,7 @@ struct ScriptedModelTests {
 
     @Test("rescoring recorded runs read back from JSON gives the very same scores")
     func rescoreFromRecords() async throws {
-        let directory = NSTemporaryDirectory() + "ledgerchat-rescore-\(UUID().uuidString)"
+        let directory = scratchPath("rescore")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var original: [RunScore] = []
         for behaviour in [ScriptedBehaviour.perfect, .wrongArgs, .hallucinatedTool] {

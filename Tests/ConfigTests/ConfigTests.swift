@@ -1,15 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Config
 
 @Suite("Configuration")
 struct ConfigTests {
-    let directory: String = {
-        let path = NSTemporaryDirectory() + "ledgerchat-config-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
+    let directory: String = try! scratchDirectory("config")
 
     func write(_ text: String, name: String = "config.toml") -> String {
         let path = directory + "/" + name

@@ -134,8 +134,7 @@ struct CurlTests {
 struct CurlTLSTests {
     /// A self-signed certificate for 127.0.0.1, made with the openssl command.
     static func certificate() async throws -> (cert: String, key: String) {
-        let directory = NSTemporaryDirectory() + "ledgerchat-tls-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("tls")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [

@@ -9,8 +9,7 @@ import Testing
     let cache: String
 
     init() throws {
-        cache = NSTemporaryDirectory() + "ledgerchat-local-files-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        cache = try scratchDirectory("local-files")
     }
 
     deinit { try? FileManager.default.removeItem(atPath: cache) }
@@ -71,7 +70,7 @@ import Testing
 
     @Test("a running server is reused only for the same template text: an edited template gets a server of its own")
     func templateDigestFollowsTheTemplatesText() throws {
-        let path = NSTemporaryDirectory() + "ledgerchat-template-\(UUID().uuidString).jinja"
+        let path = scratchPath("template") + ".jinja"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "{{- messages[0].content }}".write(toFile: path, atomically: true, encoding: .utf8)
         let original = LocalModelServer.templateDigest(path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Ledger
@@ -9,8 +10,7 @@ struct ChangeGenerationTests {
     let anchor = LedgerDate(iso: "2026-11-25")!
 
     func temporaryLedger() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledgerchat-generation-\(UUID().uuidString)")
-        return directory.appendingPathComponent("ledger.sqlite").path
+        scratchPath("generation") + "/ledger.sqlite"
     }
 
     @Test("stays the same while nothing changes")

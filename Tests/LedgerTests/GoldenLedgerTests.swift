@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Ledger
@@ -75,7 +76,7 @@ struct DateAndMoneyTests {
 struct StorageTests {
     @Test("a ledger file runs in WAL mode and survives reopening")
     func walFile() throws {
-        let path = NSTemporaryDirectory() + "ledger-\(UUID().uuidString).sqlite"
+        let path = scratchPath("golden") + ".sqlite"
         do {
             let store = try LedgerStore(path: path)
             try DemoLedger.generate(into: store, seed: 3, anchor: goldenAnchor)

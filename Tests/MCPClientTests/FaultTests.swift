@@ -88,8 +88,7 @@ struct FaultTests {
 
     @Test("401: bearer_token_command runs again once; a token that stays wrong is a clear error")
     func expiringToken() async throws {
-        let directory = NSTemporaryDirectory() + "ledgerchat-token-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("token")
         let serverToken = directory + "/server-token"
         let issued = directory + "/issued-token"
         let runs = directory + "/runs"

@@ -19,7 +19,7 @@ struct ChildProcessesTests {
 
     @Test("children see SIGTERM (nothing blocked); one that ignores it is killed after the grace period")
     func stubbornChild() async throws {
-        let trapSet = NSTemporaryDirectory() + "ledgerchat-trap-\(UUID().uuidString.prefix(8))"
+        let trapSet = scratchPath("trap-set")
         defer { try? FileManager.default.removeItem(atPath: trapSet) }
         // Long enough to still run when the signal comes, however slowly a busy machine gets this test there.
         let polite = try start("exec sleep 600")

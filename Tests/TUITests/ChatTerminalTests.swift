@@ -14,8 +14,7 @@ final class ChatFixture {
     init(steps: [Step], width: Int = 100, height: Int = 30, environment: [String: String] = [:]) async throws {
         llm = try ScriptedLLM()
         try await llm.script(steps)
-        directory = NSTemporaryDirectory() + "ledgerchat-tui-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try scratchDirectory("tui")
         let config = """
             default_model = "scripted"
             [models.scripted]

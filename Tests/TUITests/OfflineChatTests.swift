@@ -8,8 +8,7 @@ import TestSupport
 struct OfflineChatTests {
     @Test("plain ledgerchat with no config opens on the demo ledger and the local model, and answers a question with a table")
     func freshStart() async throws {
-        let directory = NSTemporaryDirectory() + "ledgerchat-offline-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try scratchDirectory("offline")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Empty config, data and state folders: nothing configured, no ledger yet. The model cache stays where
         // `make local-model` put it.

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import MCP
 import Render
+import TestSupport
 import Testing
 
 @testable import TUI
@@ -53,7 +54,7 @@ struct StateTests {
 
     @Test("history: ↑/↓ walk earlier inputs, the draft comes back, entries survive a restart")
     func history() throws {
-        let path = NSTemporaryDirectory() + "ledgerchat-history-\(UUID().uuidString)"
+        let path = scratchPath("history")
         defer { try? FileManager.default.removeItem(atPath: path) }
         var state = ChatState(history: InputHistory(path: path))
         for question in ["first", "zweite\nZeile"] {
