@@ -81,6 +81,9 @@ public struct AgentAnswer: Sendable {
     public var retries: Int
     /// The conversation as it stands, for the next question.
     public var messages: [ChatMessage]
+    /// Document numbers the answer names that no tool result or question showed (see `UnverifiedReferences`):
+    /// most likely made up by the model, and to be pointed out to the user.
+    public var unverifiedReferences: [String] = []
 }
 
 /// Why a question got no answer.
@@ -197,7 +200,8 @@ public struct Agent: Sendable {
             if calls.isEmpty {
                 return AgentAnswer(
                     text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
-                    retries: retries, messages: messages)
+                    retries: retries, messages: messages,
+                    unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages))
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when

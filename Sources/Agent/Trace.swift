@@ -63,6 +63,9 @@ public final class TraceWriter: Sendable {
             record["usage"] = ["input": .int(answer.usage.inputTokens), "output": .int(answer.usage.outputTokens)]
             record["retries"] = .int(answer.retries)
             record["tool_calls"] = .array(answer.toolCalls.map(Self.entry))
+            if !answer.unverifiedReferences.isEmpty {
+                record["unverified_references"] = .array(answer.unverifiedReferences.map(Value.string))
+            }
         }
         if let error { record["error"] = .string("\(error)") }
         append(.object(record))

@@ -17,6 +17,8 @@ public enum FailureCode: String, Codable, Sendable, CaseIterable {
     case missingCall = "missing_call"
     case wrongOrder = "wrong_order"
     case wrongAnswer = "wrong_answer"
+    /// The answer names a document number (RE-…, BE-…) that no tool result or question showed: made up.
+    case inventedReference = "invented_reference"
     case ledgerMismatch = "ledger_mismatch"
     case timeout
     case noAnswer = "no_answer"
@@ -80,6 +82,10 @@ public enum Scorer {
         }
         if let forbidden = trajectory.forbidden { return fail(.forbiddenCall, forbidden) }
         if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) { return fail(.wrongAnswer, problem) }
+        let invented = UnverifiedReferences.find(in: record.finalAnswer, conversation: record.messages)
+        if !invented.isEmpty {
+            return fail(.inventedReference, "the answer names \(invented.joined(separator: ", ")), which no tool returned")
+        }
         if let problem = ledgerProblem(before: record.ledgerBefore, after: record.ledgerAfter, expected: scenario.ledgerChanges) {
             return fail(.ledgerMismatch, problem)
         }

@@ -188,6 +188,9 @@ final class ChatLoop {
                 messages = answer.messages
                 prepareNextQuestion()
                 state.finishAnswer(finalText: answer.text)
+                if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) {
+                    state.notice("Note: " + warning, .warning)
+                }
                 if let cost = model?.cost(answer.usage) { state.status.cost = (state.status.cost ?? 0) + cost }
                 state.addTrace("\(timestamp()) answered in \(answer.rounds) round(s), \(answer.usage.inputTokens) in / \(answer.usage.outputTokens) out")
             } else if let error {

@@ -129,6 +129,7 @@ struct AskCommand: AsyncParsableCommand {
                 StandardOutput.write("\n" + TableLayout.lines(table, width: width).joined(separator: "\n") + "\n")
             }
         }
+        if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
         footer += "\(answer.usage.inputTokens) tokens in, \(answer.usage.outputTokens) out"
         if let cost = profile.cost(of: answer.usage) { footer += String(format: " · $%.4f", cost) }
@@ -243,6 +244,7 @@ enum JSONOutput {
             "retries": .int(answer.retries),
             "usage": ["input_tokens": .int(answer.usage.inputTokens), "output_tokens": .int(answer.usage.outputTokens)],
             "duration_ms": .int(duration.wholeMilliseconds),
+            "unverified_references": .array(answer.unverifiedReferences.map(Value.string)),
             "tool_calls": .array(
                 answer.toolCalls.map { call in
                     [

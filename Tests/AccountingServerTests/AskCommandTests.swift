@@ -80,6 +80,28 @@ struct AskCommandTests {
         #expect(jq.status == 0 && jq.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
     }
 
+    @Test("an invoice number no tool returned is pointed out: a warning on stderr, unverified_references in JSON, the trace")
+    func inventedNumbers() async throws {
+        let ledger = try demoLedgerFile()
+        let answer = "The last 2 invoices are RE-2026-0101 and RE-12633."
+        try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 2}"#)]), .openAIText(answer)])
+        let (text, trace) = try await ask(["show me the last 2 invoices", "--ledger", ledger])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix(answer))
+        #expect(text.stderr.contains("Warning: no tool returned RE-12633: the model probably made it up."), "\(text.stderr)")
+        #expect(!text.stderr.contains("RE-2026-0101"))
+        #expect(trace.contains(#""unverified_references":["RE-12633"]"#))
+
+        try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 2}"#)]), .openAIText(answer)])
+        let (json, _) = try await ask(["show me the last 2 invoices", "--json", "--ledger", ledger])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["unverified_references"] as? [String] == ["RE-12633"])
+
+        try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 2}"#)]), .openAIText("RE-2026-0101 and RE-2026-0100.")])
+        let (honest, _) = try await ask(["show me the last 2 invoices", "--ledger", ledger])
+        #expect(honest.status == 0 && !honest.stderr.contains("Warning"), "\(honest.stderr)")
+    }
+
     @Test("without a terminal a write is refused and said so; with --yes it happens once")
     func approval() async throws {
         let ledger = try demoLedgerFile()

@@ -60,6 +60,17 @@ let expectLimit5 = """
 
 @Suite("Scoring recorded runs")
 struct ScoringTests {
+    @Test("an answer that names a number no tool returned fails as invented_reference, after the answer checks")
+    func inventedReference() throws {
+        var run = record([("list_invoices", #"{"limit":5}"#)], answer: "RE-12633 and RE-2026-0101")
+        run.messages = [.user("q1"), .tool("c", "• RE-2026-0101 · 7.650,39 €")]
+        let score = Scorer.score(run, scenario: try scenario(expectLimit5))
+        #expect(!score.passed && score.failure == .inventedReference)
+        #expect(score.reason == "the answer names RE-12633, which no tool returned")
+        run.turns[0].answer = "RE-1 and RE-2026-0101"
+        #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).passed)
+    }
+
     @Test("the first deviation in call order names what went wrong", arguments: [
         ([("list_invoices", #"{"limit":5}"#)], nil as FailureCode?),
         ([("list_contacts", "{}")], .wrongTool),

@@ -85,6 +85,18 @@ struct ChatTerminalTests {
         try await chat.session.waitFor("the token count of both rounds") { $0.first?.contains("tokens 400 in · 30 out") == true }
     }
 
+    @Test("an answer naming an invoice number no tool returned gets a note under it")
+    func inventedNumberNote() async throws {
+        let chat = try await ChatFixture(steps: [
+            toolCall("list_invoices", #"{"limit":2}"#), .openAIText("The newest are RE-2026-0101 and RE-12633."),
+        ])
+        try await chat.ask("show me the last 2 invoices")
+        let screen = try await chat.session.waitFor(text: "no tool returned RE-12633")
+        let text = screen.joined(separator: "\n")
+        #expect(text.contains("Note: no tool returned RE-12633: the model probably made it up."), "\(text)")
+        #expect(!text.contains("no tool returned RE-2026-0101"))
+    }
+
     @Test("create_contact shows the approval card; n refuses it and the ledger is unchanged")
     func approvalRefused() async throws {
         let chat = try await ChatFixture(steps: [

@@ -1,0 +1,48 @@
+import LLM
+
+/// Document numbers in an answer — `RE-2026-0107`, `BE-2026-0173`, anything shaped like a capital prefix, a dash
+/// and digits — that no tool result and no question of the conversation contains.
+///
+/// Why: a model that names such a number without having been shown it has made it up, and a made-up invoice number
+/// looks exactly like a real one to the person reading the answer. The offline model does this when the results hold
+/// no invoice numbers (asked for bank transactions, it answered "RE-12633, RE-6766, …"). The answer is not changed —
+/// it has been shown as it streamed — but the user is told which numbers to distrust.
+public enum UnverifiedReferences {
+    /// The numbers in `answer` found nowhere in `conversation`'s tool results and user messages, in the order the
+    /// answer names them, each once.
+    public static func find(in answer: String, conversation: [ChatMessage]) -> [String] {
+        let candidates = references(in: answer)
+        guard !candidates.isEmpty else { return [] }
+        let sources = conversation.filter { $0.role == .tool || $0.role == .user }.map(\.content)
+        var seen: Set<String> = []
+        return candidates.filter { reference in
+            seen.insert(reference).inserted && !sources.contains { contains($0, reference: reference) }
+        }
+    }
+
+    /// What to tell the user about `references`, or nil when there are none.
+    public static func warning(_ references: [String]) -> String? {
+        guard !references.isEmpty else { return nil }
+        let list = references.count == 1 ? references[0] : references.dropLast().joined(separator: ", ") + " and " + references.last!
+        let them = references.count == 1 ? "it" : "them"
+        return "no tool returned \(list): the model probably made \(them) up. Don't rely on \(them); "
+            + "look \(them) up with a tool, or ask again."
+    }
+
+    /// `RE-2026-0107`, `BE-173`, `INV-2026-12`: 2 to 4 capital letters, then groups of digits joined by dashes, three
+    /// digits at least (so `UTF-8` or `COVID-19` are not taken for one), not part of a longer word or number.
+    static func references(in text: String) -> [String] {
+        text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
+            .map { String($0.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed()) }
+            .filter { word in
+                (try? documentNumber.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 3
+            }
+    }
+
+    /// Whether `text` names `reference` as a whole (`RE-2026-01` is not named by `RE-2026-0107`).
+    static func contains(_ text: String, reference: String) -> Bool {
+        text.contains(reference) && references(in: text).contains(reference)
+    }
+
+    private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }
+}
