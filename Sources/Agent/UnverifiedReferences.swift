@@ -5,8 +5,10 @@ import LLM
 ///
 /// Why: a model that names such a number without having been shown it has made it up, and a made-up invoice number
 /// looks exactly like a real one to the person reading the answer. The offline model does this when the results hold
-/// no invoice numbers (asked for bank transactions, it answered "RE-12633, RE-6766, …"). The answer is not changed —
-/// it has been shown as it streamed — but the user is told which numbers to distrust.
+/// no invoice numbers (asked for bank transactions, it answered "RE-12633, RE-6766, …": the amounts 126,33 €, 67,66 €,
+/// … turned into invoice numbers). The answer is not changed — it has been shown as it streamed — but the user is told
+/// which numbers to distrust. Asking the model again instead was tried on the recorded cases: told which numbers were
+/// not in the results, the offline model wrote the same answer again.
 public enum UnverifiedReferences {
     /// The numbers in `answer` found nowhere in `conversation`'s tool results and user messages, in the order the
     /// answer names them, each once.
