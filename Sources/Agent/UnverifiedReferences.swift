@@ -31,13 +31,13 @@ public enum UnverifiedReferences {
             + "look \(them) up with a tool, or ask again."
     }
 
-    /// `RE-2026-0107`, `BE-173`, `INV-2026-12`: 2 to 4 capital letters, then groups of digits joined by dashes, three
-    /// digits at least (so `UTF-8` or `COVID-19` are not taken for one), not part of a longer word or number.
+    /// `RE-2026-0107`, `BE-173`, `RE-13`: 2 to 4 capital letters, then groups of digits joined by dashes, two digits
+    /// at least (so `UTF-8` is not taken for one), not part of a longer word or number.
     static func references(in text: String) -> [String] {
         text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
             .map { String($0.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed()) }
             .filter { word in
-                (try? documentNumber.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 3
+                (try? documentNumber.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
             }
     }
 

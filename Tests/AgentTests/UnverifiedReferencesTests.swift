@@ -15,8 +15,8 @@ struct UnverifiedReferencesTests {
 
     @Test("numbers from a tool result or a question are verified; others are named once, in the answer's order")
     func found() {
-        let answer = "RE-12633, RE-2026-0101, BE-2026-0173, RE-2020-9999, RE-64000 and again RE-12633."
-        #expect(UnverifiedReferences.find(in: answer, conversation: conversation) == ["RE-12633", "RE-64000"])
+        let answer = "RE-12633, RE-2026-0101, BE-2026-0173, RE-2020-9999, RE-64000, RE-13 and again RE-12633."
+        #expect(UnverifiedReferences.find(in: answer, conversation: conversation) == ["RE-12633", "RE-64000", "RE-13"])
     }
 
     @Test("the system prompt and earlier answers are no evidence: only tool results and questions are")
