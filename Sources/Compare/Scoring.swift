@@ -81,11 +81,13 @@ public enum Scorer {
         case .answered: break
         }
         if let forbidden = trajectory.forbidden { return fail(.forbiddenCall, forbidden) }
-        if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) { return fail(.wrongAnswer, problem) }
+        // A made-up number is the graver fault and the more telling diagnosis, so it is named even when the answer
+        // also misses what the checks want.
         let invented = UnverifiedReferences.find(in: record.finalAnswer, conversation: record.messages)
         if !invented.isEmpty {
             return fail(.inventedReference, "the answer names \(invented.joined(separator: ", ")), which no tool returned")
         }
+        if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) { return fail(.wrongAnswer, problem) }
         if let problem = ledgerProblem(before: record.ledgerBefore, after: record.ledgerAfter, expected: scenario.ledgerChanges) {
             return fail(.ledgerMismatch, problem)
         }

@@ -60,13 +60,15 @@ let expectLimit5 = """
 
 @Suite("Scoring recorded runs")
 struct ScoringTests {
-    @Test("an answer that names a number no tool returned fails as invented_reference, after the answer checks")
+    @Test("an answer that names a number no tool returned fails as invented_reference, even when the checks fail too")
     func inventedReference() throws {
         var run = record([("list_invoices", #"{"limit":5}"#)], answer: "RE-12633 and RE-2026-0101")
         run.messages = [.user("q1"), .tool("c", "• RE-2026-0101 · 7.650,39 €")]
         let score = Scorer.score(run, scenario: try scenario(expectLimit5))
         #expect(!score.passed && score.failure == .inventedReference)
         #expect(score.reason == "the answer names RE-12633, which no tool returned")
+        run.turns[0].answer = "RE-99999 only"  // lacks "RE-1" as well
+        #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).failure == .inventedReference)
         run.turns[0].answer = "RE-1 and RE-2026-0101"
         #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).passed)
     }
