@@ -19,6 +19,8 @@ public struct ColumnSummary: Codable, Sendable, Equatable {
     public var medianLatencyMs: Int
     public var meanToolF1: Double
     public var meanArgumentAccuracy: Double?
+    /// Runs whose final answer named a document number no tool returned.
+    public var runsWithMadeUpNumbers: Int
 
     public var label: String { "\(model) · \(toolset)" }
 }
@@ -58,7 +60,8 @@ public struct CompareReport: Codable, Sendable, Equatable {
             inputTokens: scores.map(\.inputTokens).reduce(0, +), outputTokens: scores.map(\.outputTokens).reduce(0, +),
             medianLatencyMs: latencies.isEmpty ? 0 : latencies[latencies.count / 2],
             meanToolF1: scores.map(\.toolF1).reduce(0, +) / Double(max(1, scores.count)),
-            meanArgumentAccuracy: accuracies.isEmpty ? nil : accuracies.reduce(0, +) / Double(accuracies.count))
+            meanArgumentAccuracy: accuracies.isEmpty ? nil : accuracies.reduce(0, +) / Double(accuracies.count),
+            runsWithMadeUpNumbers: scores.filter { !$0.inventedReferences.isEmpty }.count)
     }
 
     /// The runs of one cell.
@@ -91,6 +94,7 @@ public struct CompareReport: Codable, Sendable, Equatable {
             ("$ per pass", { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }),
             ("tool F1", { String(format: "%.2f", $0.meanToolF1) }),
             ("arg accuracy", { $0.meanArgumentAccuracy.map { String(format: "%.2f", $0) } ?? "–" }),
+            ("made-up numbers", { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }),
             ("tokens in/out", { "\(Self.compact($0.inputTokens))/\(Self.compact($0.outputTokens))" }),
             ("median latency", { String(format: "%.1f s", Double($0.medianLatencyMs) / 1000) }),
         ]
@@ -133,6 +137,7 @@ public struct CompareReport: Codable, Sendable, Equatable {
         lines.append("| **passed** | " + columns.map { "\($0.passes)/\($0.runs)" }.joined(separator: " | ") + " |")
         lines.append("| **pass@1** | " + columns.map { Self.percent($0.passAt1) }.joined(separator: " | ") + " |")
         lines.append("| **pass^k** | " + columns.map { Self.percent($0.passHatK) }.joined(separator: " | ") + " |")
+        lines.append("| **made-up numbers** | " + columns.map { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }.joined(separator: " | ") + " |")
         lines.append("| **$ per pass** | " + columns.map { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
         let failures = scores.filter { !$0.passed }
         if !failures.isEmpty {

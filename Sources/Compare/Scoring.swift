@@ -49,18 +49,21 @@ public struct RunScore: Codable, Sendable, Equatable {
     public var outputTokens: Int
     public var latencyMs: Int
     public var cost: Double?
+    /// Document numbers the final answer names that no tool returned (made up), whatever else decided the verdict.
+    public var inventedReferences: [String] = []
 }
 
 /// Scores recorded runs against their scenarios. Pure: the same record always gets the same score.
 public enum Scorer {
     public static func score(_ record: RunRecord, scenario: Scenario) -> RunScore {
         let trajectory = analyse(record, scenario: scenario)
+        let invented = UnverifiedReferences.find(in: record.finalAnswer, conversation: record.messages)
         let score = RunScore(
             scenario: record.scenario, model: record.model, toolset: record.toolset, repetition: record.repetition, passed: true,
             reason: "ok", failure: nil, deviation: trajectory.deviation?.code, deviationDetail: trajectory.deviation?.detail,
             toolPrecision: trajectory.precision, toolRecall: trajectory.recall, toolF1: trajectory.f1,
             argumentAccuracy: trajectory.argumentAccuracy, rounds: record.rounds, inputTokens: record.usage.inputTokens,
-            outputTokens: record.usage.outputTokens, latencyMs: record.latencyMs, cost: record.cost)
+            outputTokens: record.usage.outputTokens, latencyMs: record.latencyMs, cost: record.cost, inventedReferences: invented)
 
         func fail(_ check: FailureCode, _ reason: String) -> RunScore {
             var failed = score
@@ -83,7 +86,6 @@ public enum Scorer {
         if let forbidden = trajectory.forbidden { return fail(.forbiddenCall, forbidden) }
         // A made-up number is the graver fault and the more telling diagnosis, so it is named even when the answer
         // also misses what the checks want.
-        let invented = UnverifiedReferences.find(in: record.finalAnswer, conversation: record.messages)
         if !invented.isEmpty {
             return fail(.inventedReference, "the answer names \(invented.joined(separator: ", ")), which no tool returned")
         }

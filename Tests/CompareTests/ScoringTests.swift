@@ -67,6 +67,11 @@ struct ScoringTests {
         let score = Scorer.score(run, scenario: try scenario(expectLimit5))
         #expect(!score.passed && score.failure == .inventedReference)
         #expect(score.reason == "the answer names RE-12633, which no tool returned")
+        #expect(score.inventedReferences == ["RE-12633"])
+        let report = CompareReport(scores: [score, Scorer.score(record([]), scenario: try scenario(expectLimit5))], scenarioOrder: ["s"])
+        #expect(report.columns.first?.runsWithMadeUpNumbers == 1)
+        #expect(report.text().split(separator: "\n").contains { $0.hasPrefix("made-up numbers") && $0.hasSuffix("1/2") })
+        #expect(report.markdown().contains("| **made-up numbers** | 1/2 |"))
         run.turns[0].answer = "RE-99999 only"  // lacks "RE-1" as well
         #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).failure == .inventedReference)
         run.turns[0].answer = "RE-1 and RE-2026-0101"
