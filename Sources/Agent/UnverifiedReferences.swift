@@ -13,13 +13,15 @@ public enum UnverifiedReferences {
     /// The numbers in `answer` found nowhere in `conversation`'s tool results and user messages, in the order the
     /// answer names them, each once.
     public static func find(in answer: String, conversation: [ChatMessage]) -> [String] {
-        let candidates = references(in: answer)
-        guard !candidates.isEmpty else { return [] }
-        let sources = conversation.filter { $0.role == .tool || $0.role == .user }.map(\.content)
         var seen: Set<String> = []
-        return candidates.filter { reference in
-            seen.insert(reference).inserted && !sources.contains { contains($0, reference: reference) }
+        let named = references(in: answer).filter { seen.insert($0).inserted }
+        var unconfirmed = seen
+        // Only a message that contains one of the numbers as text is split into words, and each at most once.
+        for message in conversation where (message.role == .tool || message.role == .user) && !unconfirmed.isEmpty {
+            guard unconfirmed.contains(where: { message.content.contains($0) }) else { continue }
+            unconfirmed.subtract(references(in: message.content))
         }
+        return named.filter(unconfirmed.contains)
     }
 
     /// What to tell the user about `references`, or nil when there are none.
@@ -34,16 +36,12 @@ public enum UnverifiedReferences {
     /// `RE-2026-0107`, `BE-173`, `RE-13`: 2 to 4 capital letters, then groups of digits joined by dashes, two digits
     /// at least (so `UTF-8` is not taken for one), not part of a longer word or number.
     static func references(in text: String) -> [String] {
-        text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
+        let pattern = documentNumber
+        return text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
             .map { String($0.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed()) }
             .filter { word in
-                (try? documentNumber.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
+                word.first?.isUppercase == true && (try? pattern.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
             }
-    }
-
-    /// Whether `text` names `reference` as a whole (`RE-2026-01` is not named by `RE-2026-0107`).
-    static func contains(_ text: String, reference: String) -> Bool {
-        text.contains(reference) && references(in: text).contains(reference)
     }
 
     private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }

@@ -137,8 +137,8 @@ public struct CompareReport: Codable, Sendable, Equatable {
         lines.append("| **passed** | " + columns.map { "\($0.passes)/\($0.runs)" }.joined(separator: " | ") + " |")
         lines.append("| **pass@1** | " + columns.map { Self.percent($0.passAt1) }.joined(separator: " | ") + " |")
         lines.append("| **pass^k** | " + columns.map { Self.percent($0.passHatK) }.joined(separator: " | ") + " |")
-        lines.append("| **made-up numbers** | " + columns.map { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }.joined(separator: " | ") + " |")
         lines.append("| **$ per pass** | " + columns.map { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
+        lines.append("| **made-up numbers** | " + columns.map { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }.joined(separator: " | ") + " |")
         let failures = scores.filter { !$0.passed }
         if !failures.isEmpty {
             lines.append("")
