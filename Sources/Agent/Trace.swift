@@ -32,11 +32,18 @@ public final class TraceWriter: Sendable {
     public init(path: String, secrets: [String]) throws {
         self.path = path
         self.secrets = secrets.filter { $0.count >= 4 }
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // A bare file name has no folder part: it goes in the current directory, nothing to create.
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw TraceError(description: "cannot create the folder \(folder) for the trace; choose another file with --trace")
+            }
+        }
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw TraceError(description: "cannot create the trace file \(path); choose another with --trace")
+                throw TraceError(description: "cannot create the trace file \(path); choose another file with --trace")
             }
         }
     }

@@ -78,7 +78,13 @@ struct AskCommand: AsyncParsableCommand {
             settings: AgentSettings(config: config, profile: profile, today: day))
 
         let tracePath = trace ?? TraceWriter.dailyPath(in: config.agent.traceDirectory, day: LedgerDate.today().iso)
-        let writer = try? TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
+        let writer: TraceWriter?
+        do {
+            writer = try TraceWriter(path: tracePath, secrets: [profile.apiKey].compactMap { $0 })
+        } catch {
+            writer = nil
+            printError("Warning: this question is not traced: \(error).")
+        }
         let recorder = TurnRecorder()
         let streamText = !json
         let tools = try await runner.listTools()

@@ -102,6 +102,26 @@ struct AskCommandTests {
         #expect(honest.status == 0 && !honest.stderr.contains("Warning"), "\(honest.stderr)")
     }
 
+    @Test("--trace with a bare file name writes it in the current folder; a trace that cannot be written is said, the answer still comes")
+    func tracePaths() async throws {
+        let folder = try scratchDirectory("cwd")
+        let arguments = ["ask", "hello", "--config", try configFile(), "--ledger", try demoLedgerFile(), "--today", "2026-11-25"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TEST_LLM_KEY"] = Self.plantedKey
+        try await askLLM.script([.openAIText("Hello!")])
+        let bare = try await run(try ledgerchatBinary(), arguments + ["--trace", "today.jsonl"], timeout: 60, environment: environment, workingDirectory: folder)
+        #expect(bare.status == 0 && !bare.stderr.contains("Warning"), "\(bare.stderr)")
+        let written = try String(contentsOfFile: folder + "/today.jsonl", encoding: .utf8)
+        #expect(written.contains(#""question":"hello""#) && written.contains(#""answer":"Hello!""#))
+
+        // A folder cannot be made inside a regular file.
+        let blocked = folder + "/today.jsonl/sub/trace.jsonl"
+        try await askLLM.script([.openAIText("Hello!")])
+        let refused = try await run(try ledgerchatBinary(), arguments + ["--trace", blocked], timeout: 60, environment: environment, workingDirectory: folder)
+        #expect(refused.status == 0 && refused.stdout.hasPrefix("Hello!"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("Warning: this question is not traced:") && refused.stderr.contains("choose another file with --trace"))
+    }
+
     @Test("without a terminal a write is refused and said so; with --yes it happens once")
     func approval() async throws {
         let ledger = try demoLedgerFile()

@@ -39,15 +39,23 @@ struct CommandResult: Sendable {
 
 /// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run; the waiting
 /// happens on a thread of its own (see `onOwnThread`).
-func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil) async throws -> CommandResult {
-    try await onOwnThread { try runBlocking(executable, arguments, timeout: timeout, environment: environment) }
+func run(
+    _ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil,
+    workingDirectory: String? = nil
+) async throws -> CommandResult {
+    try await onOwnThread {
+        try runBlocking(executable, arguments, timeout: timeout, environment: environment, workingDirectory: workingDirectory)
+    }
 }
 
-private func runBlocking(_ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String]?) throws -> CommandResult {
+private func runBlocking(
+    _ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String]?, workingDirectory: String?
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
+    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
