@@ -45,7 +45,7 @@ SCRIPT = json.dumps({"steps": [
         chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{\"limit\": 5}"}}]}),
         chunk({}, "tool_calls", (100, 10)), "data: [DONE]\n\n"]},
     {"stream": True, "headers": SSE, "chunks": [
-        chunk({"role": "assistant", "content": "The five newest invoices are RE-2026-0101 to RE-2026-0097."}),
+        chunk({"role": "assistant", "content": "The five newest invoices are RE-1119 to RE-1115."}),
         chunk({}, "stop", (200, 20)), "data: [DONE]\n\n"]},
 ]}).encode()
 
@@ -81,8 +81,8 @@ def main():
         elapsed = time.perf_counter() - started
         requests = json.loads(urllib.request.urlopen(base + "/__requests").read())
         tool_messages = [m for m in requests[-1]["body"]["messages"] if m.get("role") == "tool"] if len(requests) == 2 else []
-        if done.returncode != 0 or "RE-2026-0097" not in done.stdout or not any(
-                "RE-2026-0101" in str(m.get("content")) for m in tool_messages):
+        if done.returncode != 0 or "RE-1115" not in done.stdout or not any(
+                "RE-1119" in str(m.get("content")) for m in tool_messages):
             sys.exit(f"{command[0]} did not answer as expected (exit {done.returncode}):\n{done.stdout[-600:]}\n{done.stderr[-600:]}")
         return elapsed
 

@@ -4,7 +4,7 @@
 # different question after the cold one ("next"), and the prompt tokens each needed, with toolset full versus poc.
 # Warm is the median of three runs. The server runs as ledgerchat runs it (two slots: tool rounds and answers apart).
 # Warm never follows the same question: the server would then find the whole answer computed already. The "names
-# RE-2026-0097" column is about the first question only. Target: ≤ 8 s warm on 2 cores. A benchmark, not a test.
+# RE-1115" column is about the first question only. Target: ≤ 8 s warm on 2 cores. A benchmark, not a test.
 # Needs `make local-model`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +47,7 @@ builtin = "demo"
 toolset = "$1"
 TOML
   "$BIN" ask --config "$WORK/config.toml" --ledger "$WORK/ledger.sqlite" --today 2026-11-25 --json "${2:-$QUESTION}" 2>/dev/null |
-    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["duration_ms"]/1000, r["usage"]["input_tokens"], ",".join(c["name"] for c in r["tool_calls"]) or "-", "RE-2026-0097" in r["answer"])'
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["duration_ms"]/1000, r["usage"]["input_tokens"], ",".join(c["name"] for c in r["tool_calls"]) or "-", "RE-1115" in r["answer"])'
 }
 
 # The model's own speed in llama-server's timings of the given log: tokens read and written per second. This machine's
@@ -95,7 +95,7 @@ for toolset in full poc; do
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 done
 
-printf '\n%-8s %-6s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-2026-0097"
+printf '\n%-8s %-6s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-1115"
 for toolset in full poc; do
   for cache in cold warm next; do
     read -r seconds tokens calls named <<<"${RESULTS[$toolset-$cache]}"

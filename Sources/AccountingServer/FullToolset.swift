@@ -182,7 +182,7 @@ enum FullToolset {
             "contact_name": JSONSchema.string("Only invoices to customers whose name contains this text", maxLength: 200),
             "date_from": JSONSchema.date("Invoice date on or after"),
             "date_to": JSONSchema.date("Invoice date on or before"),
-            "number": JSONSchema.string("Invoice number or part of it, e.g. RE-2026-0042", maxLength: 40),
+            "number": JSONSchema.string("Invoice number or part of it, e.g. RE-1042", maxLength: 40),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
             "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field", default: "invoice_date"),
@@ -239,10 +239,10 @@ enum FullToolset {
         name: "get_invoice", title: "Get an invoice",
         description: """
             Returns one invoice with its lines (description, quantity, unit price, VAT rate) and the payments made on \
-            it. Give either `number` (e.g. "RE-2026-0042") or `id`.
+            it. Give either `number` (e.g. "RE-1042") or `id`.
             """,
         input: JSONSchema.object([
-            "number": JSONSchema.string("Invoice number, e.g. RE-2026-0042", maxLength: 40),
+            "number": JSONSchema.string("Invoice number, e.g. RE-1042", maxLength: 40),
             "id": JSONSchema.integer("Invoice id", minimum: 1),
         ]),
         output: JSONSchema.object(
@@ -252,7 +252,7 @@ enum FullToolset {
                 "payments": JSONSchema.array(Structured.paymentSchema, "Payments received"),
             ], required: ["invoice", "lines", "payments"])
     ) { arguments, context in
-        let (id, number) = try arguments.idOrNumber(example: "RE-2026-0042")
+        let (id, number) = try arguments.idOrNumber(example: "RE-1042")
         guard let details = try context.store.invoiceDetails(id: id, number: number) else {
             throw ToolCallError(
                 "no invoice \(id.map { "with id \($0)" } ?? number!); use list_invoices to find the right number")

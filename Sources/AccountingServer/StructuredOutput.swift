@@ -46,7 +46,7 @@ enum Structured {
     static let invoiceSchema = JSONSchema.object(
         [
             "id": JSONSchema.integer("Invoice id"),
-            "number": JSONSchema.string("Invoice number, e.g. RE-2026-0042"),
+            "number": JSONSchema.string("Invoice number, e.g. RE-1042"),
             "contact_id": JSONSchema.integer("Customer's contact id"),
             "contact_name": JSONSchema.string("Customer name"),
             "invoice_date": JSONSchema.date("Invoice date"),

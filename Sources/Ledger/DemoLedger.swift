@@ -23,6 +23,12 @@ public enum DemoLedger {
         }
     }
 
+    /// The number of the demo's `index`-th invoice (0 is the oldest): sevDesk's default numbering, "RE-" and a running
+    /// number from 1000, never reset at the new year. Short on purpose as well: models read and write digits one
+    /// token each, so `RE-1119` costs 6 tokens where a year-based `RE-2026-0101` costs 11, in every list a model reads
+    /// and every answer it writes.
+    static func invoiceNumber(_ index: Int) -> String { "RE-\(1000 + index)" }
+
     /// Fills an empty ledger in one transaction. Throws if the ledger already holds data.
     @discardableResult
     public static func generate(into store: LedgerStore, seed: UInt64 = defaultSeed, anchor: LedgerDate) throws -> Counts {
@@ -262,7 +268,6 @@ private struct Builder {
         let recentOpen = (0..<114).filter { plans[$0] == .openNotDue }
         for index in random.sample(recentOpen, count: min(2, recentOpen.count / 3)) { plans[index] = .partiallyPaid }
 
-        var sequence: [Int: Int] = [:]
         for index in dates.indices {
             let date = dates[index]
             let customer = pickCustomer(customers)
@@ -288,8 +293,7 @@ private struct Builder {
             let net = lines.reduce(0) { $0 + $1.netCents }
             let tax = lines.reduce(0) { $0 + $1.taxCents }
             let gross = net + tax
-            sequence[date.year, default: 0] += 1
-            let number = "RE-\(date.year)-\(String(repeating: "0", count: 4 - String(sequence[date.year]!).count))\(sequence[date.year]!)"
+            let number = DemoLedger.invoiceNumber(index)
             let title = eu ? "Services \(englishMonth(date)) \(date.year)" : "Leistungen \(germanMonths[date.month - 1]) \(date.year)"
             let delivery = date.adding(days: -random.int(0...5))
             try db.execute(

@@ -10,7 +10,7 @@ public struct InvoiceQuery: Sendable {
     public var contactName: String?
     public var dateFrom: LedgerDate?
     public var dateTo: LedgerDate?
-    /// Exact number (`RE-2025-0042`) or a part of it.
+    /// Exact number (`RE-1042`) or a part of it.
     public var number: String?
     public var minGrossCents: Int?
     public var maxGrossCents: Int?
@@ -104,7 +104,7 @@ extension LedgerStore {
         }
     }
 
-    /// An invoice by id or number (`RE-2025-0042`), with lines and payments.
+    /// An invoice by id or number (`RE-1042`), with lines and payments.
     public func invoiceDetails(id: Int64? = nil, number: String? = nil) throws -> InvoiceDetails? {
         try read { db in
             let row: Row?

@@ -55,7 +55,7 @@ public enum InvoiceStatus: String, Codable, Sendable, CaseIterable {
     case draft, open, partially_paid, paid, cancelled
 }
 
-/// A sales invoice (`RE-YYYY-NNNN`).
+/// A sales invoice (`RE-1042`).
 public struct Invoice: Codable, Sendable, Equatable {
     public var id: Int64
     public var number: String

@@ -24,7 +24,7 @@ struct CompareCommandTests {
         // Runs go model by model, toolset by toolset, scenario by scenario (file order): last-5-invoices, small-talk.
         try await compareLLM.script([
             .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 5}"#)], usage: (900, 20)),
-            .openAIText("The newest are RE-2026-0101, RE-2026-0100, RE-2026-0099, RE-2026-0098 and RE-2026-0097.", usage: (1300, 40)),
+            .openAIText("The newest are RE-1119, RE-1118, RE-1117, RE-1116 and RE-1115.", usage: (1300, 40)),
             .openAIText("Hello! How can I help you with the books?", usage: (800, 12)),
         ])
         let runs = directory + "/runs"
@@ -71,7 +71,7 @@ struct CompareCommandTests {
         #expect(lines.first?.hasPrefix("scenario") == true && lines.first?.contains("remote · full") == true)
         #expect(lines.contains { $0.hasPrefix("last-5-invoices") && $0.contains("✓") && $0.contains("✗ wrong_tool") })
         #expect(lines.contains { $0.hasPrefix("pass@1") && $0.contains("100%") && $0.contains("50%") })
-        #expect(matrix.stdout.contains("last-5-invoices · scripted:wrong-tool · full — wrong_tool: the answer lacks \"RE-2026-0101\""))
+        #expect(matrix.stdout.contains("last-5-invoices · scripted:wrong-tool · full — wrong_tool: the answer lacks \"RE-1119\""))
     }
 
     @Test("mistakes say what to do: an unknown scenario id, an unknown scripted flaw, a folder without runs")

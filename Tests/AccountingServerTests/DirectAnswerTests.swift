@@ -35,7 +35,7 @@ struct DirectAnswerTests {
         arguments: [
             #"{"name":"list_invoices","arguments":{"limit":5}}"#,
             #"{"name":"list_invoices","arguments":{"status":"unpaid"}}"#,
-            #"{"name":"get_invoice","arguments":{"number":"RE-2025-0001"}}"#,
+            #"{"name":"get_invoice","arguments":{"number":"RE-1000"}}"#,
             #"{"name":"summarize","arguments":{"entity":"vouchers","group_by":"tax_rate"}}"#,
             #"{"name":"receivables_aging"}"#,
             #"{"name":"list_contacts","arguments":{"search":"\"quoted\" \\ backslash\nnewline"}}"#,

@@ -26,7 +26,7 @@ struct ProofOfConceptToolsetTests {
         #expect(contacts.text.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("• ") && $0.contains("(#10") })
         let invoices = try await harness.call("get_invoices")
         #expect(invoices.text.hasPrefix("Invoices (showing 10):"))
-        #expect(invoices.text.contains("• RE-2026-0101 - Autohaus Becker KG - 7.650,39 €"))
+        #expect(invoices.text.contains("• RE-1119 - Autohaus Becker KG - 7.650,39 €"))
         for name in ["get_vouchers", "get_check_accounts", "get_transactions"] {
             let result = try await harness.call(name, ["limit": 2])
             #expect(!result.failed && result.text.contains("(showing 2):"), "\(name): \(result.text)")

@@ -26,7 +26,7 @@ struct ToolsCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let tableRows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("RE-") }
         #expect(tableRows.count == 5, "\(result.stdout)")
-        #expect(tableRows.first?.hasPrefix("RE-2026-0101") == true)
+        #expect(tableRows.first?.hasPrefix("RE-1119") == true)
         #expect(tableRows.allSatisfy { $0.contains("€") })
         #expect(result.stdout.contains("Showing 1–5 of 120 invoices"))
     }

@@ -64,7 +64,7 @@ struct AgentTests {
     func oneRound() async throws {
         try await llm.script([
             .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 5}"#)], usage: (700, 20)),
-            .openAIText("Die letzten 5 Rechnungen sind RE-2026-0101 bis RE-2026-0097.", usage: (1200, 30)),
+            .openAIText("Die letzten 5 Rechnungen sind RE-1119 bis RE-1115.", usage: (1200, 30)),
         ])
         let answer = try await Rig.make().ask("show me the last 5 invoices")
         #expect(answer.rounds == 2)

@@ -27,7 +27,7 @@ struct BuiltinServerTests {
         let calls: [(String, [String: Value])] = [
             ("list_invoices", ["limit": 5]),
             ("list_invoices", ["status": "unpaid"]),
-            ("get_invoice", ["number": "RE-2026-0101"]),
+            ("get_invoice", ["number": "RE-1119"]),
             ("receivables_aging", [:]),
         ]
         for (name, arguments) in calls {

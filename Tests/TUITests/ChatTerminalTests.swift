@@ -79,7 +79,7 @@ struct ChatTerminalTests {
         let rows = ChatFixture.tableRows(screen, header: "Invoice date")
         #expect(rows.count == 5, "\(screen.joined(separator: "\n"))")
         let numbers = rows.compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(numbers == ["RE-2026-0101", "RE-2026-0100", "RE-2026-0099", "RE-2026-0098", "RE-2026-0097"])
+        #expect(numbers == ["RE-1119", "RE-1118", "RE-1117", "RE-1116", "RE-1115"])
         #expect(rows.allSatisfy { $0.contains(" €") }, "money is shown in euros")
         #expect(screen.contains { $0.contains("list_invoices") && $0.contains("limit=5") && $0.contains("✓") })
         try await chat.session.waitFor("the token count of both rounds") { $0.first?.contains("tokens 400 in · 30 out") == true }
@@ -88,13 +88,13 @@ struct ChatTerminalTests {
     @Test("an answer naming an invoice number no tool returned gets a note under it")
     func inventedNumberNote() async throws {
         let chat = try await ChatFixture(steps: [
-            toolCall("list_invoices", #"{"limit":2}"#), .openAIText("The newest are RE-2026-0101 and RE-12633."),
+            toolCall("list_invoices", #"{"limit":2}"#), .openAIText("The newest are RE-1119 and RE-12633."),
         ])
         try await chat.ask("show me the last 2 invoices")
         let screen = try await chat.session.waitFor(text: "no tool returned RE-12633")
         let text = screen.joined(separator: "\n")
         #expect(text.contains("Note: no tool returned RE-12633: the model probably made it up."), "\(text)")
-        #expect(!text.contains("no tool returned RE-2026-0101"))
+        #expect(!text.contains("no tool returned RE-1119"))
     }
 
     @Test("create_contact shows the approval card; n refuses it and the ledger is unchanged")
@@ -133,7 +133,7 @@ struct ChatTerminalTests {
         #expect(screen[18].hasPrefix("›"))
         #expect(screen.contains { $0.contains("Here they are.") })
         // The table was fitted to the narrower screen: its rows still fit, money still whole.
-        #expect(screen.contains { $0.contains("RE-2026-0097") && $0.contains("1.689,80 €") }, "\(screen.joined(separator: "\n"))")
+        #expect(screen.contains { $0.contains("RE-1115") && $0.contains("1.689,80 €") }, "\(screen.joined(separator: "\n"))")
         #expect(screen.prefix(20).allSatisfy { $0.count <= 60 })
         // Still usable after the resize.
         try await chat.session.type("/help")
@@ -153,7 +153,7 @@ struct ChatTerminalTests {
         let lines = csv.split(separator: "\r\n").map(String.init)
         #expect(lines.count == 6)
         #expect(lines[0].hasPrefix("Number,Contact name,Invoice date"))
-        #expect(lines[1].hasPrefix("RE-2026-0101,Autohaus Becker KG,2026-11-25"))
+        #expect(lines[1].hasPrefix("RE-1119,Autohaus Becker KG,2026-11-25"))
         #expect(lines[1].contains("\"7.650,39 €\""), "a field with a comma is quoted")
     }
 
@@ -221,6 +221,6 @@ struct ChatTerminalTests {
         try await chat.ask("show me the last 2 invoices")
         let answered = try await chat.session.waitFor(text: "Two invoices.")
         #expect(answered.contains { $0.hasPrefix("> list_invoices limit=2") })
-        #expect(answered.contains { $0.contains("RE-2026-0101") && $0.contains("7.650,39 E") })
+        #expect(answered.contains { $0.contains("RE-1119") && $0.contains("7.650,39 E") })
     }
 }
