@@ -99,7 +99,7 @@ printf '\n%-8s %-6s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens"
 for toolset in full poc; do
   for cache in cold warm next; do
     read -r seconds tokens calls named <<<"${RESULTS[$toolset-$cache]}"
-    printf '%-8s %-6s %10.1f %14s  %-24s %s\n' "$toolset" "$cache" "$seconds" "$tokens" "$calls" "$named"
+    printf '%-8s %-6s %10.2f %14s  %-24s %s\n' "$toolset" "$cache" "$seconds" "$tokens" "$calls" "$named"
   done
 done
 echo
@@ -107,4 +107,4 @@ for toolset in full poc; do
   echo "warm runs with toolset $toolset (s): ${RESULTS[$toolset-warm-all]}(the median above); ${RESULTS[$toolset-speed]}"
 done
 read -r warm _ <<<"${RESULTS[full-warm]}"
-python3 -c "import sys; w=float(sys.argv[1]); print(f'\nwarm answer with toolset full: {w:.1f} s (target ≤ 8 s) ' + ('✓' if w <= 8 else '✗'))" "$warm"
+python3 -c "import sys; w=float(sys.argv[1]); print(f'\nwarm answer with toolset full: {w:.2f} s (target ≤ 8 s) ' + ('✓' if w <= 8 else '✗'))" "$warm"
