@@ -1,3 +1,4 @@
+import Foundation
 import LLM
 
 /// Document numbers in an answer — `RE-2026-0107`, `BE-2026-0173`, anything shaped like a capital prefix, a dash
@@ -38,11 +39,12 @@ public enum UnverifiedReferences {
     static func references(in text: String) -> [String] {
         let pattern = documentNumber
         return text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
-            .map { String($0.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed()) }
+            .map { $0.trimmingCharacters(in: dashes) }
             .filter { word in
                 word.first?.isUppercase == true && (try? pattern.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
             }
     }
 
     private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }
+    private static let dashes = CharacterSet(charactersIn: "-")
 }

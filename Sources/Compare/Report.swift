@@ -81,25 +81,27 @@ public struct CompareReport: Codable, Sendable, Equatable {
         return passed == runs.count ? "\(tick) \(passed)/\(runs.count)" : "\(cross) \(passed)/\(runs.count) \(code)"
     }
 
+    /// The rows under the matrix, each column's figure for one name; the text and Markdown reports both show them.
+    static let totals: [(name: String, value: @Sendable (ColumnSummary) -> String)] = [
+        ("passed", { "\($0.passes)/\($0.runs)" }),
+        ("pass@1", { percent($0.passAt1) }),
+        ("pass^k", { percent($0.passHatK) }),
+        ("$ per pass", { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }),
+        ("tool F1", { String(format: "%.2f", $0.meanToolF1) }),
+        ("arg accuracy", { $0.meanArgumentAccuracy.map { String(format: "%.2f", $0) } ?? "–" }),
+        ("made-up numbers", { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }),
+        ("tokens in/out", { "\(compact($0.inputTokens))/\(compact($0.outputTokens))" }),
+        ("median latency", { String(format: "%.1f s", Double($0.medianLatencyMs) / 1000) }),
+    ]
+
     // MARK: Text
 
     /// The matrix for a terminal, then the totals, then one line per failed run saying why.
     public func text(ascii: Bool = false) -> String {
         let header = ["scenario"] + columns.map(\.label)
         var rows = scenarios.map { scenario in [scenario] + columns.map { cellText(scenario: scenario, column: $0, ascii: ascii) } }
-        let totals: [(String, (ColumnSummary) -> String)] = [
-            ("passed", { "\($0.passes)/\($0.runs)" }),
-            ("pass@1", { Self.percent($0.passAt1) }),
-            ("pass^k", { Self.percent($0.passHatK) }),
-            ("$ per pass", { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }),
-            ("tool F1", { String(format: "%.2f", $0.meanToolF1) }),
-            ("arg accuracy", { $0.meanArgumentAccuracy.map { String(format: "%.2f", $0) } ?? "–" }),
-            ("made-up numbers", { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }),
-            ("tokens in/out", { "\(Self.compact($0.inputTokens))/\(Self.compact($0.outputTokens))" }),
-            ("median latency", { String(format: "%.1f s", Double($0.medianLatencyMs) / 1000) }),
-        ]
         let separatorIndex = rows.count
-        rows += totals.map { name, value in [name] + columns.map(value) }
+        rows += Self.totals.map { name, value in [name] + columns.map(value) }
         let widths = header.indices.map { index in ([header] + rows).map { DisplayWidth.of($0[index]) }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in cell + String(repeating: " ", count: widths[index] - DisplayWidth.of(cell)) }
@@ -134,11 +136,9 @@ public struct CompareReport: Codable, Sendable, Equatable {
         for scenario in scenarios {
             lines.append("| \(escape(scenario)) | " + columns.map { escape(cellText(scenario: scenario, column: $0)) }.joined(separator: " | ") + " |")
         }
-        lines.append("| **passed** | " + columns.map { "\($0.passes)/\($0.runs)" }.joined(separator: " | ") + " |")
-        lines.append("| **pass@1** | " + columns.map { Self.percent($0.passAt1) }.joined(separator: " | ") + " |")
-        lines.append("| **pass^k** | " + columns.map { Self.percent($0.passHatK) }.joined(separator: " | ") + " |")
-        lines.append("| **$ per pass** | " + columns.map { $0.costPerPass.map { String(format: "$%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
-        lines.append("| **made-up numbers** | " + columns.map { "\($0.runsWithMadeUpNumbers)/\($0.runs)" }.joined(separator: " | ") + " |")
+        for (name, value) in Self.totals {
+            lines.append("| **\(name)** | " + columns.map { escape(value($0)) }.joined(separator: " | ") + " |")
+        }
         let failures = scores.filter { !$0.passed }
         if !failures.isEmpty {
             lines.append("")

@@ -27,15 +27,19 @@ struct AskCommandTests {
         return path
     }
 
-    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> (CommandResult, trace: String) {
+    /// This process's environment with the key the config file names.
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["TEST_LLM_KEY"] = Self.plantedKey
-        environment.merge(extraEnvironment) { $1 }
+        return environment.merging(extra) { $1 }
+    }
+
+    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> (CommandResult, trace: String) {
         let trace = scratchPath("trace") + ".jsonl"
         let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
         let result = try await run(
             try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: 60,
-            environment: environment)
+            environment: environment(extraEnvironment))
         return (result, (try? String(contentsOfFile: trace, encoding: .utf8)) ?? "")
     }
 
@@ -106,10 +110,8 @@ struct AskCommandTests {
     func tracePaths() async throws {
         let folder = try scratchDirectory("cwd")
         let arguments = ["ask", "hello", "--config", try configFile(), "--ledger", try demoLedgerFile(), "--today", "2026-11-25"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TEST_LLM_KEY"] = Self.plantedKey
         try await askLLM.script([.openAIText("Hello!")])
-        let bare = try await run(try ledgerchatBinary(), arguments + ["--trace", "today.jsonl"], timeout: 60, environment: environment, workingDirectory: folder)
+        let bare = try await run(try ledgerchatBinary(), arguments + ["--trace", "today.jsonl"], timeout: 60, environment: environment(), workingDirectory: folder)
         #expect(bare.status == 0 && !bare.stderr.contains("Warning"), "\(bare.stderr)")
         let written = try String(contentsOfFile: folder + "/today.jsonl", encoding: .utf8)
         #expect(written.contains(#""question":"hello""#) && written.contains(#""answer":"Hello!""#))
@@ -117,7 +119,7 @@ struct AskCommandTests {
         // A folder cannot be made inside a regular file.
         let blocked = folder + "/today.jsonl/sub/trace.jsonl"
         try await askLLM.script([.openAIText("Hello!")])
-        let refused = try await run(try ledgerchatBinary(), arguments + ["--trace", blocked], timeout: 60, environment: environment, workingDirectory: folder)
+        let refused = try await run(try ledgerchatBinary(), arguments + ["--trace", blocked], timeout: 60, environment: environment(), workingDirectory: folder)
         #expect(refused.status == 0 && refused.stdout.hasPrefix("Hello!"), "\(refused.stderr)")
         #expect(refused.stderr.contains("Warning: this question is not traced:") && refused.stderr.contains("choose another file with --trace"))
     }
