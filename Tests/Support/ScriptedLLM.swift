@@ -17,6 +17,12 @@ public final class ScriptedLLM: Sendable {
         guard response.status == 200 else { throw PythonServerError(description: "the scripted LLM refused the script") }
     }
 
+    /// Lets a step made with `holdAfter` go on.
+    public func release() async throws {
+        let (response, _) = try await Curl.data(CurlRequest(url: url("/__release"), method: "POST", body: Data("{}".utf8)))
+        guard response.status == 200 else { throw PythonServerError(description: "the scripted LLM did not release the step") }
+    }
+
     /// What the server received: path, headers as sent, JSON body.
     public func requests() async throws -> [[String: Any]] {
         let (_, body) = try await Curl.data(CurlRequest(url: url("/__requests")))
@@ -32,19 +38,27 @@ public struct Step: Encodable, Sendable {
     public var stream = false
     public var delay_ms = 0
     public var cut_after: Int?
+    public var hold_after: Int?
 
-    public init(status: Int = 200, headers: [String: String] = [:], chunks: [String], stream: Bool = false, delay_ms: Int = 0, cut_after: Int? = nil) {
+    public init(
+        status: Int = 200, headers: [String: String] = [:], chunks: [String], stream: Bool = false, delay_ms: Int = 0, cut_after: Int? = nil,
+        hold_after: Int? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.chunks = chunks
         self.stream = stream
         self.delay_ms = delay_ms
         self.cut_after = cut_after
+        self.hold_after = hold_after
     }
 
-    /// A streamed `text/event-stream` answer, optionally cut after some chunks.
-    public static func sse(_ events: [String], cutAfter: Int? = nil, delayMilliseconds: Int = 0) -> Step {
-        Step(headers: ["Content-Type": "text/event-stream"], chunks: events, stream: true, delay_ms: delayMilliseconds, cut_after: cutAfter)
+    /// A streamed `text/event-stream` answer, optionally cut after some chunks, or held after chunk `holdAfter` until
+    /// the test calls `ScriptedLLM.release()`.
+    public static func sse(_ events: [String], cutAfter: Int? = nil, delayMilliseconds: Int = 0, holdAfter: Int? = nil) -> Step {
+        Step(
+            headers: ["Content-Type": "text/event-stream"], chunks: events, stream: true, delay_ms: delayMilliseconds, cut_after: cutAfter,
+            hold_after: holdAfter)
     }
 
     /// A plain JSON answer.

@@ -5,6 +5,8 @@ with the next step of a script the test uploaded, written byte for byte in the w
 the status, headers, body chunks, a delay between chunks, and whether to cut the connection mid-stream.
 
     POST /__script     body: {"steps": [...]} replaces the script and clears the request log
+    POST /__release    lets a step with "hold_after": N go on past its chunk N (a test that must see a stream half
+                       done says when it has, instead of hoping a delay was long enough)
     GET  /__requests   the requests received so far (path, headers, JSON body)
 
 Prints its port on the first line of stdout; exits when stdin closes. Standard library only.
@@ -18,6 +20,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
+released = threading.Event()
 steps = []
 requests = []
 
@@ -50,6 +53,11 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 steps = json.loads(body)["steps"]
                 requests = []
+                released.clear()
+            self.reply(200, "{}")
+            return
+        if self.path == "/__release":
+            released.set()
             self.reply(200, "{}")
             return
         with lock:
@@ -84,6 +92,8 @@ class Handler(BaseHTTPRequestHandler):
             data = chunk.encode()
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
+            if step.get("hold_after") == index:
+                released.wait(timeout=120)
             if delay:
                 time.sleep(delay)
         if step.get("cut_after") is not None:
