@@ -62,13 +62,14 @@ private func runBlocking(
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Drain both pipes while the process runs, or a chatty child blocks on a full pipe.
+    // Drain both pipes while the process runs, or a chatty child blocks on a full pipe. Each reader gets a thread of
+    // its own, not a GCD global queue: see `onOwnThread` for why the shared pools are no place for blocking reads.
     let outData = Locked(Data())
     let errData = Locked(Data())
     let group = DispatchGroup()
     for (pipe, sink) in [(out, outData), (err, errData)] {
         group.enter()
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             sink.withLock { $0 = data }
             group.leave()
@@ -106,7 +107,8 @@ final class ServedProcess: Sendable {
         let portBox = Locked<Int?>(nil)
         let found = DispatchSemaphore(value: 0)
         let lines = stderrLines
-        DispatchQueue.global().async {
+        // Reads for as long as the server lives, so on a thread of its own (see `onOwnThread`).
+        Thread.detachNewThread {
             var buffer = Data()
             let handle = err.fileHandleForReading
             while true {
