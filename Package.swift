@@ -80,7 +80,7 @@ let package = Package(
             ]),
 
         // Helpers shared by test targets: the loopback servers the tests talk to, scratch paths, waiting off the pool.
-        .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "scripted_llm.py"]),
+        .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "loopback_serving.py", "scripted_llm.py"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),

@@ -1,6 +1,6 @@
 """A deliberately broken Streamable HTTP MCP server (standard library only) for ledgerchat's fault tests.
 
-    broken_mcp.py MODE      prints its port on stdout's first line; exits when stdin closes
+    broken_mcp.py MODE      served as Tests/Support/loopback_serving.py says (from a shell: prints its port)
 
 It answers initialize correctly (JSON, with a session id), then answers every other request according to MODE:
   sse-garbage     an SSE event whose data is not JSON
@@ -12,7 +12,6 @@ It answers initialize correctly (JSON, with a session id), then answers every ot
 import json
 import os
 import sys
-import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -71,8 +70,6 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    server.serve_forever()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Support"))
+    from loopback_serving import serve
+    serve(ThreadingHTTPServer, Handler)

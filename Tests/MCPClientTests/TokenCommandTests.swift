@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import MCPClient
@@ -36,11 +37,32 @@ struct TokenCommandTests {
 
     @Test("a command that hangs is stopped at the deadline with a hint, not waited for")
     func hangingCommand() async throws {
-        let started = ContinuousClock.now
+        let directory = try scratchDirectory("token-hang")
+        // The shell waits for a child that holds the pipes open: the case where waiting for the end of the output
+        // would never end.
+        let command = "echo $$ > '\(directory)/shell'; sleep 300 & echo $! > '\(directory)/child'; wait"
         let error = await #expect(throws: MCPTransportError.self) {
-            try await runTokenCommand("sleep 20; echo late", server: "secured", deadline: .seconds(1))
+            try await runTokenCommand(command, server: "secured", deadline: .seconds(1))
         }
         #expect(error?.description.contains("did not finish within 1 s") == true, "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(15), "the deadline did not stop the wait")
+        let shell = try #require(Int32(String(contentsOfFile: directory + "/shell", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(Int32(String(contentsOfFile: directory + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(child, SIGKILL) }
+        // The answer came while the child still ran (so nothing waited for it), and the shell was stopped.
+        #expect(isAlive(child))
+        var waited = 0
+        while isAlive(shell) && waited < 100 {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        #expect(!isAlive(shell), "bearer_token_command's shell still runs after the deadline")
+    }
+
+    /// Running or sleeping: not gone and not a zombie.
+    private func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let state = stat.split(separator: ")").last?.split(separator: " ").first
+        else { return false }
+        return state != "Z" && state != "X"
     }
 }

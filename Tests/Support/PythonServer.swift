@@ -1,26 +1,60 @@
 import Foundation
+import Glibc
 
-/// A Python test server from `Tests/Support/` (standard library only), running on a free loopback port for as long
-/// as the test process lives: it exits when its stdin, held open here, closes.
+/// A Python test server from `Tests/Support/` (standard library only), on a loopback port, for as long as the test
+/// process lives.
+///
+/// The listening socket is made here and handed to Python as its stdin (see `loopback_serving.py`), so starting one
+/// returns at once: requests made before the interpreter is up wait in the socket's backlog. Waiting for the server
+/// to report a port instead blocked the caller, a thread of Swift's two-thread cooperative pool (the servers start
+/// inside tests and suites' globals); with a busy machine that took seconds, and other tests' awaits stalled for 10 s
+/// and more behind it.
 public final class PythonServer: Sendable {
     public let port: Int
     private let process: Process
-    private let lifeline: Pipe
 
-    /// Starts `Tests/Support/<script>` with `arguments` and waits for it to print its port. The scripts use only the
-    /// standard library and are up in tens of milliseconds, so this waits in place (and can start a suite's global).
+    /// Starts `script` (a path relative to `Tests/Support/`) with `arguments`.
     public init(script: String, arguments: [String] = []) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
+        let (socket, port) = try listeningLoopbackSocket()
+        let handedOver = FileHandle(fileDescriptor: socket, closeOnDealloc: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", path] + arguments
-        let (port, lifeline) = try startReportingPort(process, what: "\(script) (is python3 installed?)")
+        process.standardInput = handedOver
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw PythonServerError(description: "cannot start \(script) (is python3 installed?): \(error)")
+        }
+        // The child has its own copy; ours would keep the port open after the child is gone.
+        try? handedOver.close()
         self.process = process
-        self.lifeline = lifeline
         self.port = port
     }
 
     public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+}
+
+/// A TCP socket listening on a free loopback port; close-on-exec, so only the child it is handed to inherits it.
+private func listeningLoopbackSocket() throws -> (socket: Int32, port: Int) {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard socket >= 0 else { throw PythonServerError(description: "cannot make a socket: errno \(errno)") }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+            Glibc.bind(socket, generic, length) == 0 && listen(socket, 128) == 0 && getsockname(socket, generic, &length) == 0
+        }
+    }
+    guard bound else {
+        let reason = errno
+        close(socket)
+        throw PythonServerError(description: "cannot listen on a loopback port: errno \(reason)")
+    }
+    return (socket, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// Starts a server that prints its port on stdout's first line and exits when its stdin closes; returns the port

@@ -1,13 +1,12 @@
 """A small HTTP server on loopback for the Curl tests: fixed answers, streams, stalls and errors.
 
-Prints its port on the first line of stdout, then serves until its stdin closes (the test process ended), so it
-never outlives the tests. Standard library only.
+Serves as `loopback_serving.py` says, so it never outlives the tests; `loopback_server.py CERT KEY` serves HTTPS.
+Standard library only.
 """
 
 import json
 import os
 import sys
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -87,14 +86,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from loopback_serving import serve
+    wrap = None
     if len(sys.argv) == 3:
         # HTTPS with the given certificate and key: `loopback_server.py CERT KEY`.
         import ssl
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(sys.argv[1], sys.argv[2])
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    server.serve_forever()
+        wrap = lambda listening: context.wrap_socket(listening, server_side=True)
+    serve(ThreadingHTTPServer, Handler, wrap)

@@ -9,7 +9,8 @@ the status, headers, body chunks, a delay between chunks, and whether to cut the
                        done says when it has, instead of hoping a delay was long enough)
     GET  /__requests   the requests received so far (path, headers, JSON body)
 
-Prints its port on the first line of stdout; exits when stdin closes. Standard library only.
+Serving and stopping as `loopback_serving.py` says (from a shell: prints its port, exits when stdin closes).
+Standard library only.
 """
 
 import json
@@ -113,8 +114,6 @@ class Server(ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
-    server = Server(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    server.serve_forever()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from loopback_serving import serve
+    serve(Server, Handler)
