@@ -75,8 +75,8 @@ public final class AccountingService: Sendable {
             let output = try definition.run(parsed, ToolContext(store: store, today: options.today()))
             result = CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)], structuredContent: output.structured)
         } catch let error as ToolCallError {
-            outcome = "invalid_arguments"
-            result = Self.errorResult("Invalid arguments for \(name): \(error.message)")
+            outcome = error.kind.rawValue
+            result = Self.errorResult(error.kind == .invalidArguments ? "Invalid arguments for \(name): \(error.message)" : error.message)
         } catch let error as LedgerError {
             outcome = "ledger_error"
             result = Self.errorResult(error.description)

@@ -39,7 +39,7 @@ enum FullToolset {
             ])
     ) { _, context in
         guard let (company, counts) = try context.store.companyInfo() else {
-            throw ToolCallError("This ledger is empty. Create the demo ledger with `ledgerchat ledger init`.")
+            throw ToolCallError("This ledger is empty. Create the demo ledger with `ledgerchat ledger init`.", kind: .unavailable)
         }
         let text = """
             \(company.name) · \(company.street), \(company.postalCode) \(company.city) · VAT id \(company.vatId) · \
@@ -140,8 +140,9 @@ enum FullToolset {
         guard let contact = try context.store.contact(id: id, customerNumber: id == nil ? number : nil),
             let details = try context.store.contactDetails(id: contact.id, asOf: context.today)
         else {
-            throw ToolCallError(
-                "no contact with \(id.map { "id \($0)" } ?? "customer number \(number!)"); use list_contacts to find the right one")
+            throw ToolCallError.notFound(
+                "There is no contact with \(id.map { "id \($0)" } ?? "customer number \(number!)") in this ledger. "
+                    + "Tell the user so, or find the contact by name with list_contacts (search).")
         }
         var text = "\(contact.name) (#\(contact.customerNumber)), \(contact.category.rawValue), \(contact.kind.rawValue)"
         let address = [contact.street, [contact.postalCode, contact.city].compactMap { $0 }.joined(separator: " ")]
@@ -218,6 +219,18 @@ enum FullToolset {
             })
     }
 
+    /// What `get_invoice` and `get_voucher` say about a number or id the ledger does not have: the fact first, and to
+    /// offer a list rather than show one (told to use list_invoices, the offline model listed invoices and presented
+    /// another one as the one asked for); for an id, that numbers go in `number` (small models turned "RE-9999" into
+    /// id 9999).
+    static func notFound(_ document: String, id: Int64?, number: String?, lister: String) -> String {
+        if let id {
+            return "There is no \(document) with id \(id). Ids are the ledger's internal numbers that \(lister) shows. "
+                + "To look up by number, give the whole number, prefix included, as number."
+        }
+        return "There is no \(document) \(number ?? "") in this ledger. Tell the user so, and offer to list the recent \(document)s."
+    }
+
     static func invoiceLine(_ invoice: Invoice, today: LedgerDate) -> String {
         var line = "\(invoice.number) · \(invoice.invoiceDate.iso) · \(invoice.contactName) · \(Text.money(invoice.grossCents)) · "
         switch invoice.status {
@@ -254,8 +267,7 @@ enum FullToolset {
     ) { arguments, context in
         let (id, number) = try arguments.idOrNumber(example: "RE-1042")
         guard let details = try context.store.invoiceDetails(id: id, number: number) else {
-            throw ToolCallError(
-                "no invoice \(id.map { "with id \($0)" } ?? number!); use list_invoices to find the right number")
+            throw ToolCallError.notFound(Self.notFound("invoice", id: id, number: number, lister: "list_invoices"))
         }
         let invoice = details.invoice
         var text = invoiceLine(invoice, today: context.today)
@@ -353,7 +365,7 @@ enum FullToolset {
     ) { arguments, context in
         let (id, number) = try arguments.idOrNumber(example: "BE-2026-0042")
         guard let details = try context.store.voucherDetails(id: id, number: number) else {
-            throw ToolCallError("no voucher \(id.map { "with id \($0)" } ?? number!); use list_vouchers to find the right number")
+            throw ToolCallError.notFound(Self.notFound("voucher", id: id, number: number, lister: "list_vouchers"))
         }
         var text = voucherLine(details.voucher)
         for line in details.lines {
@@ -431,7 +443,7 @@ enum FullToolset {
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         if let account = query.bankAccountId, try !context.store.listBankAccounts().contains(where: { $0.id == account }) {
-            throw ToolCallError("no bank account with id \(account); list_bank_accounts shows the valid ids")
+            throw ToolCallError.notFound("There is no bank account with id \(account). list_bank_accounts shows the accounts and their ids.")
         }
         let page = try context.store.listTransactions(query)
         let text = Text.list(page, noun: "transactions") { transaction in

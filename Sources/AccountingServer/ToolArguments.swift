@@ -1,12 +1,29 @@
 import Ledger
 import MCP
 
-/// A tool call the caller can fix: the message says what was wrong and what is allowed.
+/// A tool call that cannot be answered as made: the message says what was wrong and what to do instead.
 /// It becomes an `isError: true` result, never a protocol error or a crash.
 public struct ToolCallError: Error, Equatable, CustomStringConvertible {
+    /// Why the call failed, which decides how the result introduces the message and what the server log records.
+    public enum Kind: String, Sendable {
+        /// The arguments break the schema or a rule; the caller should call again with others.
+        case invalidArguments = "invalid_arguments"
+        /// Well-formed arguments that name nothing in the ledger (an invoice number that does not exist). Not an
+        /// argument mistake: told "invalid arguments", small models went looking for another invoice to show.
+        case notFound = "not_found"
+        /// The ledger cannot answer at all yet (it is empty).
+        case unavailable
+    }
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .invalidArguments) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
+
+    public static func notFound(_ message: String) -> ToolCallError { ToolCallError(message, kind: .notFound) }
 }
 
 /// Typed, validating access to a tool call's arguments.

@@ -99,7 +99,8 @@ struct FullToolsetTests {
         #expect(string(byID.structuredContent, "contact", "category") == "supplier")
         let missing = try await harness.call("get_contact", ["customer_number": "9999"])
         #expect(missing.failed)
-        #expect(missing.text.contains("no contact with customer number 9999; use list_contacts"))
+        #expect(missing.text.hasPrefix("There is no contact with customer number 9999 in this ledger."), "\(missing.text)")
+        #expect(missing.text.contains("list_contacts"))
         let empty = try await harness.call("get_contact")
         #expect(empty.text.contains("give either id or customer_number"))
     }
@@ -159,8 +160,15 @@ struct FullToolsetTests {
         #expect(string(byID.structuredContent, "invoice", "number") == "RE-1000")
         let paid = try await harness.call("get_invoice", ["number": "re-1000"])
         #expect(value(paid.structuredContent, "payments")?.arrayValue?.isEmpty == false)
+        // Not found is a fact to pass on, not an argument mistake (told "invalid arguments", small models went on to
+        // show some other invoice).
         let missing = try await harness.call("get_invoice", ["number": "RE-0999"])
-        #expect(missing.failed && missing.text.contains("use list_invoices"))
+        #expect(missing.failed && missing.text.hasPrefix("There is no invoice RE-0999 in this ledger. Tell the user so"), "\(missing.text)")
+        #expect(!missing.text.contains("Invalid arguments"))
+        // An id where a number was meant ("RE-9999" → 9999): the error says numbers go in `number`.
+        let missingID = try await harness.call("get_invoice", ["id": 9999])
+        #expect(missingID.failed && missingID.text.hasPrefix("There is no invoice with id 9999."), "\(missingID.text)")
+        #expect(missingID.text.contains("as number"), "\(missingID.text)")
         let wrongType = try await harness.call("get_invoice", ["id": "first"])
         #expect(wrongType.text.contains("id must be a whole number; got 'first'"))
     }
@@ -192,7 +200,7 @@ struct FullToolsetTests {
         let byID = try await harness.call("get_voucher", ["id": 2])
         #expect(!byID.failed && int(byID.structuredContent, "voucher", "id") == 2)
         let missing = try await harness.call("get_voucher", ["id": 99_999])
-        #expect(missing.failed && missing.text.contains("no voucher with id 99999"))
+        #expect(missing.failed && missing.text.hasPrefix("There is no voucher with id 99999."), "\(missing.text)")
     }
 
     // MARK: banking
@@ -221,7 +229,7 @@ struct FullToolsetTests {
         let search = try await harness.call("list_transactions", ["search": "Privatentnahme"])
         #expect(items(search).allSatisfy { string($0, "status") == "private" })
         let badAccount = try await harness.call("list_transactions", ["account_id": 9])
-        #expect(badAccount.failed && badAccount.text.contains("list_bank_accounts shows the valid ids"))
+        #expect(badAccount.failed && badAccount.text.contains("list_bank_accounts shows the accounts and their ids"), "\(badAccount.text)")
         let badDirection = try await harness.call("list_transactions", ["direction": "in"])
         #expect(badDirection.text.contains("direction must be one of incoming, outgoing"))
         let page = try await harness.call("list_transactions", ["limit": 200, "offset": 400])
