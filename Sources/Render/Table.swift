@@ -59,10 +59,24 @@ public enum TableRenderer {
             if key == "items", case .string(let summary)? = object["summary"] { table.footer = summary }
             tables.append(table)
         }
-        if tables.isEmpty, object.values.contains(where: isScalar) {
+        // A list that came back empty is still a list: its paging fields (total 0, offset 0, limit 25) are no table
+        // of their own; the result's text says nothing matched.
+        if tables.isEmpty, !holdsEmptyList(object, properties: properties), object.values.contains(where: isScalar) {
             tables.append(fieldTable(object, schema: schema))
         }
         return tables
+    }
+
+    /// Whether the result has an empty list of records: under "items", or where the schema says records go.
+    static func holdsEmptyList(_ object: [String: Value], properties: [String: Value]) -> Bool {
+        object.contains { key, value in
+            guard case .array(let items) = value, items.isEmpty else { return false }
+            if key == "items" { return true }
+            guard let itemSchema = properties[key].flatMap({ field($0, "items") }), case .string("object")? = field(itemSchema, "type") else {
+                return false
+            }
+            return true
+        }
     }
 
     /// A table of records with one column per field, ids and bookkeeping fields left out.

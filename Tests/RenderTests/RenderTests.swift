@@ -82,6 +82,21 @@ struct RenderTests {
         #expect(tables[1].rows == [["Hosting Business-Paket", "1", "2", "39,90 €"]])
     }
 
+    @Test("an empty list shows no table, not a field/value table of its paging fields")
+    func emptyList() {
+        let empty: Value = ["items": [], "total": 0, "offset": 0, "limit": 25, "has_more": false, "summary": "No invoices match these filters."]
+        #expect(TableRenderer.tables(from: empty, schema: pageSchema).isEmpty)
+        #expect(TableRenderer.tables(from: empty, schema: nil).isEmpty)
+        // The schema tells where records go when the list is not called items.
+        let transactionsSchema: Value = [
+            "type": "object", "properties": ["transactions": ["type": "array", "items": ["type": "object"]], "total": ["type": "integer"]],
+        ]
+        #expect(TableRenderer.tables(from: ["transactions": [], "total": 0], schema: transactionsSchema).isEmpty)
+        // An empty list of plain values beside a record's fields is no list of records: the fields still show.
+        let tagged = TableRenderer.tables(from: ["name": "Muster Digital GmbH", "tags": []], schema: nil)
+        #expect(tagged.count == 1 && tagged[0].rows == [["Name", "Muster Digital GmbH"]], "\(tagged)")
+    }
+
     @Test("flat results (company info) are one field/value table")
     func flat() {
         let tables = TableRenderer.tables(from: ["name": "Muster Digital GmbH", "city": "Köln"], schema: nil)
