@@ -18,6 +18,7 @@ import time
 
 def serve(server_class, handler, wrap_socket=None):
     """Runs `server_class(address, handler)` until the parent goes; `wrap_socket` may wrap the listening socket (TLS)."""
+    server_class = _quiet_about_hangups(server_class)
     if stat.S_ISSOCK(os.fstat(0).st_mode):
         listening = socket.socket(fileno=os.dup(0))
         server = server_class(listening.getsockname()[:2], handler, bind_and_activate=False)
@@ -42,3 +43,15 @@ def _exit_when_orphaned(parent):
     while os.getppid() == parent:
         time.sleep(0.2)
     os._exit(0)
+
+
+def _quiet_about_hangups(server_class):
+    # A client that hangs up first (a test's timeout, a process exiting between kept-alive requests) is what the tests
+    # do on purpose; any other error is printed as usual.
+    class Quiet(server_class):
+        def handle_error(self, request, client_address):
+            if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+                return
+            super().handle_error(request, client_address)
+
+    return Quiet

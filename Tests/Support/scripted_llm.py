@@ -104,16 +104,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
 
 
-class Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A client that hangs up on a kept-alive connection between requests (a process exiting) is normal; anything
-        # else is printed as usual.
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
-            return
-        super().handle_error(request, client_address)
-
-
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from loopback_serving import serve
-    serve(Server, Handler)
+    serve(ThreadingHTTPServer, Handler)
