@@ -122,7 +122,9 @@ private func runTokenCommandBlocking(_ command: String, server: String, deadline
     }
     let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
     if drained.wait(timeout: .now() + seconds) == .timedOut {
-        kill(process.processIdentifier, SIGKILL)
+        // Foundation starts the shell in a process group of its own: this stops what it started too (a login tool
+        // still holding the pipes).
+        kill(-process.processIdentifier, SIGKILL)
         throw MCPTransportError.unauthorized(
             server: server,
             detail: "bearer_token_command did not finish within \(deadline.components.seconds) s and was stopped; "
