@@ -162,6 +162,13 @@ public actor MCPConnection: ToolServer {
                     await dropSession(ifGeneration: generation, reason: error.description, markFailed: true)
                 }
                 throw error
+            } catch let error as MCPError where Self.isClientDisconnect(error) && generation != self.generation {
+                // The transport ended (a process exited) and the session was dropped before the client had read the
+                // transport's own answer for this request, so the client gave its generic "Client disconnected".
+                // The reason recorded when the session was dropped is the one to give.
+                var detail = "the connection ended."
+                if case .failed(let reason) = status { detail = reason }
+                throw MCPTransportError.closed(server: name, detail: detail)
             } catch let error as MCPError where error.code == lostAnswerErrorCode || error.code == MCPError.connectionClosed.code {
                 var message = error.errorDescription ?? "\(error)"
                 if case .serverError(_, let text) = error { message = text }
@@ -270,6 +277,12 @@ public actor MCPConnection: ToolServer {
             }
             throw CancellationError()
         }
+    }
+
+    /// What swift-sdk's `Client.disconnect()` gives every request still waiting.
+    static func isClientDisconnect(_ error: MCPError) -> Bool {
+        if case .internalError(let message) = error { return message == "Client disconnected" }
+        return false
     }
 
     private static func strip(_ text: String, prefix: String) -> String {
