@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "MCPClientTests",
             dependencies: [
-                "MCPClient", "Agent", "AccountingServer", "Ledger", "Config", "Curl", "TestSupport",
+                "MCPClient", "Agent", "AccountingServer", "Ledger", "Config", "Curl", "Processes", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
         // The real offline model; needs `make local-model` (make test and .ci/run do it first).

@@ -1,6 +1,6 @@
 import Foundation
 import MCP
-import Synchronization
+import Processes
 
 /// Why a transport could not deliver a message, in words that say what to do next.
 public enum MCPTransportError: Error, Equatable, CustomStringConvertible, LocalizedError {
@@ -86,56 +86,26 @@ func lostAnswer(for id: ID, message: String) -> Data {
 
 /// Runs a shell command and returns what it printed, trimmed: the bearer token of `bearer_token_command`.
 ///
-/// The command runs on threads of its own (it may take seconds, e.g. a login against an identity provider; the
-/// shared pools have one thread per core) and within `deadline`: a command that hangs is stopped and reported, since
-/// nothing else would end it (the connect timeout cannot cancel a blocked read).
+/// The command may take seconds (a login against an identity provider) and runs within `deadline`: a command that
+/// hangs is stopped and reported, since nothing else would end it (the connect timeout cannot cancel a blocked read).
 func runTokenCommand(_ command: String, server: String, deadline: Duration = .seconds(30)) async throws -> String {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try runTokenCommandBlocking(command, server: server, deadline: deadline) })
-        }
-    }
-}
-
-private func runTokenCommandBlocking(_ command: String, server: String, deadline: Duration) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", command]
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = FileHandle.nullDevice
-    do { try process.run() } catch {
+    let finished: CollectedRun?
+    do { finished = try await CollectedRun.run(process, deadline: deadline) } catch {
         throw MCPTransportError.unauthorized(server: server, detail: "cannot run bearer_token_command: \(error)")
     }
-    // Both pipes drain at once, or a command that writes much to one blocks while we wait on the other.
-    let printed = Mutex([Data(), Data()])
-    let drained = DispatchGroup()
-    for (index, pipe) in [output, errors].enumerated() {
-        drained.enter()
-        Thread.detachNewThread {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            printed.withLock { $0[index] = data }
-            drained.leave()
-        }
-    }
-    let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
-    if drained.wait(timeout: .now() + seconds) == .timedOut {
-        // Foundation starts the shell in a process group of its own: this stops what it started too (a login tool
-        // still holding the pipes).
-        kill(-process.processIdentifier, SIGKILL)
+    guard let finished else {
         throw MCPTransportError.unauthorized(
             server: server,
             detail: "bearer_token_command did not finish within \(deadline.components.seconds) s and was stopped; "
                 + "run it in a shell to see where it waits (it gets no input)")
     }
-    process.waitUntilExit()
-    let (data, errorData) = printed.withLock { ($0[0], $0[1]) }
-    let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    let errorText = String(decoding: errorData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard process.terminationStatus == 0, !token.isEmpty else {
-        let why = process.terminationStatus != 0 ? "exited with status \(process.terminationStatus)" : "printed no token"
+    let token = String(decoding: finished.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    let errorText = String(decoding: finished.standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard finished.status == 0, !token.isEmpty else {
+        let why = finished.status != 0 ? "exited with status \(finished.status)" : "printed no token"
         throw MCPTransportError.unauthorized(
             server: server, detail: "bearer_token_command \(why)\(errorText.isEmpty ? "" : ": \(errorText)")")
     }

@@ -44,7 +44,7 @@ public final class ChildProcesses: Sendable {
     }
 
     /// Alive and not a zombie waiting to be reaped (`/proc/PID/stat`'s state field).
-    static func isRunning(_ pid: Int32) -> Bool {
+    public static func isRunning(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let afterName = stat.range(of: ") ", options: .backwards)

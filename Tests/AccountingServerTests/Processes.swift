@@ -37,54 +37,22 @@ struct CommandResult: Sendable {
     var stderr: String
 }
 
-/// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run; the waiting
-/// happens on a thread of its own (see `onOwnThread`).
+/// Runs a command to completion, with a deadline so a hung peer fails the test instead of the run.
 func run(
     _ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil,
     workingDirectory: String? = nil
 ) async throws -> CommandResult {
-    try await onOwnThread {
-        try runBlocking(executable, arguments, timeout: timeout, environment: environment, workingDirectory: workingDirectory)
-    }
-}
-
-private func runBlocking(
-    _ executable: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String]?, workingDirectory: String?
-) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
     if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Drain both pipes while the process runs, or a chatty child blocks on a full pipe. Each reader gets a thread of
-    // its own, not a GCD global queue: see `onOwnThread` for why the shared pools are no place for blocking reads.
-    let outData = Locked(Data())
-    let errData = Locked(Data())
-    let group = DispatchGroup()
-    for (pipe, sink) in [(out, outData), (err, errData)] {
-        group.enter()
-        Thread.detachNewThread {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            sink.withLock { $0 = data }
-            group.leave()
-        }
-    }
-    if group.wait(timeout: .now() + timeout) == .timedOut {
-        // SIGKILL, and do not wait for the pipes: a grandchild may still hold them open.
-        kill(process.processIdentifier, SIGKILL)
-        _ = group.wait(timeout: .now() + 5)
+    guard let finished = try await CollectedRun.run(process, deadline: .milliseconds(Int(timeout * 1000))) else {
         throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
     }
-    process.waitUntilExit()
     return CommandResult(
-        status: process.terminationStatus, stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
-        stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
+        status: finished.status, stdout: String(decoding: finished.standardOutput, as: UTF8.self),
+        stderr: String(decoding: finished.standardError, as: UTF8.self))
 }
 
 /// `ledgerchat serve --http` running as a child process on a free port.

@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import TestSupport
 import Testing
 
@@ -52,19 +53,11 @@ struct TokenCommandTests {
         let child = try #require(Int32(String(contentsOfFile: directory + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         defer { kill(child, SIGKILL) }
         var waited = 0
-        while (isAlive(shell) || isAlive(child)) && waited < 100 {
+        while (ChildProcesses.isRunning(shell) || ChildProcesses.isRunning(child)) && waited < 100 {
             try await Task.sleep(for: .milliseconds(100))
             waited += 1
         }
-        #expect(!isAlive(shell), "bearer_token_command's shell still runs after the deadline")
-        #expect(!isAlive(child), "what bearer_token_command started still runs after the deadline")
-    }
-
-    /// Running or sleeping: not gone and not a zombie.
-    private func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let state = stat.split(separator: ")").last?.split(separator: " ").first
-        else { return false }
-        return state != "Z" && state != "X"
+        #expect(!ChildProcesses.isRunning(shell), "bearer_token_command's shell still runs after the deadline")
+        #expect(!ChildProcesses.isRunning(child), "what bearer_token_command started still runs after the deadline")
     }
 }

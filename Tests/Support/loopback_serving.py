@@ -22,9 +22,8 @@ def serve(server_class, handler, wrap_socket=None):
     if stat.S_ISSOCK(os.fstat(0).st_mode):
         listening = socket.socket(fileno=os.dup(0))
         server = server_class(listening.getsockname()[:2], handler, bind_and_activate=False)
-        server.socket.close()
+        server.socket.close()  # the unbound one the constructor made
         server.socket = listening
-        server.server_address = listening.getsockname()[:2]
         server.server_name, server.server_port = server.server_address
         parent = os.getppid()
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
