@@ -388,6 +388,11 @@ public struct Agent: Sendable {
     /// after a change, without the change's own nudge, it named the new contact's number but not its name; "name the
     /// numbers as written there, but do not copy the list" alone had it give account balances without the accounts.
     /// "Do not call tools" is said only when tools are listed (an answer slot's prompt has none).
+    /// A German question gets the same English request, asking for German sentences. Written in German, the request
+    /// had the offline model copy lists far more often: replayed on recorded results, 12 German questions got 2,073
+    /// tokens written against 1,023 ("Zeig mir die letzten 5 Rechnungen": the whole list, 197 tokens, against the
+    /// five numbers, 44; "Gibt es die Rechnung RE-9999?": "Ja" against "Es gibt keine"), and every answer was still
+    /// German. "… Answer in German." at the end instead did not stop the copying (1,912 tokens).
     static func answerNudge(german: Bool, afterWrite: Bool, toolsListed: Bool = true) -> ChatMessage {
         let text: String
         switch (german, afterWrite) {
@@ -395,19 +400,19 @@ public struct Agent: Sendable {
             text = "Answer my question now from the tool results above in one or two sentences: name the numbers as written there, "
                 + "but do not copy the list, I already see it as a table."
         case (true, false):
-            text = "Beantworte meine Frage jetzt auf Deutsch in ein bis zwei Sätzen mit den Ergebnissen oben: nenne die Nummern, wie sie "
-                + "dort stehen, aber schreib die Liste nicht ab, ich sehe sie schon als Tabelle."
+            text = "Answer my question now in one or two German sentences from the tool results above: name the numbers as written there, "
+                + "but do not copy the list, I already see it as a table."
         case (false, true):
             text = "Tell me now in one or two sentences what happened, with the names and numbers the tool result gives."
         case (true, true):
-            text = "Sag mir jetzt auf Deutsch in ein bis zwei Sätzen, was passiert ist, mit den Namen und Nummern aus dem Ergebnis."
+            text = "Tell me now in one or two German sentences what happened, with the names and numbers the tool result gives."
         }
         guard toolsListed else { return .user(text) }
-        return .user(text + (german ? " Rufe keine Tools auf." : " Do not call tools."))
+        return .user(text + " Do not call tools.")
     }
 
-    /// A rough guess whether a question is German, so that the nudge (which small models answer in its language) is
-    /// in the user's language. English is the fallback.
+    /// A rough guess whether a question is German, so that the nudge asks for the answer in German. English is the
+    /// fallback.
     static func looksGerman(_ text: String) -> Bool {
         let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init))
         let markers: Set<String> = [

@@ -198,9 +198,9 @@ extension AgentTests {
         #expect(listed == [12, 12, 12], "\(listed)")
         #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"])
         #expect(bodies.allSatisfy { $0["id_slot"] == nil }, "a server without answer_slot is not told about slots")
-        // The last request carries the nudge, in the user's language.
+        // The last request carries the nudge, asking for an answer in the user's language.
         let last = try await messages(ofRequest: 2)
-        #expect((last.last?["content"] as? String)?.hasPrefix("Beantworte meine Frage") == true)
+        #expect((last.last?["content"] as? String)?.hasPrefix("Answer my question now in one or two German sentences") == true)
     }
 
     @Test("a real tool call in a round where tools may not be called is not run; the last result answers")
@@ -262,7 +262,7 @@ extension AgentTests {
         try await llm.script([.openAIToolCalls([("call_1", "list_contacts", #"{"limit": 2}"#)]), .openAIText("Zwei Kontakte.")])
         _ = try await rig.ask("Zeig mir zwei Kontakte")
         let afterRead = try await messages(ofRequest: 1).last?["content"] as? String
-        #expect(afterRead?.hasPrefix("Beantworte meine Frage jetzt auf Deutsch") == true && afterRead?.contains("nenne die Nummern") == true)
+        #expect(afterRead?.hasPrefix("Answer my question now in one or two German sentences") == true && afterRead?.contains("name the numbers") == true)
     }
 
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
