@@ -156,7 +156,9 @@ public struct Agent: Sendable {
             } else {
                 // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
-                let requestMessages = answering ? messages + [Self.answerNudge(german: german, afterWrite: lastRoundWrote)] : messages
+                let numbered = messages[history.count...].contains { $0.role == .tool && UnverifiedReferences.namesDocuments($0.content) }
+                let nudge = Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered)
+                let requestMessages = answering ? messages + [nudge] : messages
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
             for try await event in provider.send(request) {
@@ -393,14 +395,22 @@ public struct Agent: Sendable {
     /// tokens written against 1,023 ("Zeig mir die letzten 5 Rechnungen": the whole list, 197 tokens, against the
     /// five numbers, 44; "Gibt es die Rechnung RE-9999?": "Ja" against "Es gibt keine"), and every answer was still
     /// German. "… Answer in German." at the end instead did not stop the copying (1,912 tokens).
-    static func answerNudge(german: Bool, afterWrite: Bool, toolsListed: Bool = true) -> ChatMessage {
+    ///
+    /// When the results name no document numbers (`UnverifiedReferences`: transactions, balances, summaries),
+    /// "name the numbers" had the model make some up from what was there ("RE-20261120" from a payment of
+    /// 2026-11-20); asked for names, dates and amounts instead, it gave those. Compare suite, both toolsets, same
+    /// morning: 25 of 39 runs passed against 24, made-up numbers in 2 against 4 (unmatched payments now right);
+    /// the price is longer answers where the results are lists (3.6k tokens written against 2.6k) and one detail
+    /// question (a contact's number) answered with the whole contact.
+    static func answerNudge(german: Bool, afterWrite: Bool, numbered: Bool = true, toolsListed: Bool = true) -> ChatMessage {
         let text: String
+        let what = numbered ? "name the numbers" : "give the names, dates and amounts"
         switch (german, afterWrite) {
         case (false, false):
-            text = "Answer my question now from the tool results above in one or two sentences: name the numbers as written there, "
+            text = "Answer my question now from the tool results above in one or two sentences: \(what) as written there, "
                 + "but do not copy the list, I already see it as a table."
         case (true, false):
-            text = "Answer my question now in one or two German sentences from the tool results above: name the numbers as written there, "
+            text = "Answer my question now in one or two German sentences from the tool results above: \(what) as written there, "
                 + "but do not copy the list, I already see it as a table."
         case (false, true):
             text = "Tell me now in one or two sentences what happened, with the names and numbers the tool result gives."

@@ -63,7 +63,8 @@ public enum AnswerView {
                 text += result.map { AnswerView.compact($0.text) } ?? "(no result)"
             }
             let nudge = Agent.answerNudge(
-                german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) }, toolsListed: false)
+                german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) },
+                numbered: results.values.contains { UnverifiedReferences.namesDocuments($0.text) }, toolsListed: false)
             return [.user(text), nudge]
         }
     }

@@ -34,6 +34,11 @@ public enum UnverifiedReferences {
             + "look \(them) up with a tool, or ask again."
     }
 
+    /// Whether `text` names a document number at all.
+    static func namesDocuments(_ text: String) -> Bool {
+        !references(in: text).isEmpty
+    }
+
     /// `RE-2026-0107`, `BE-173`, `RE-13`: 2 to 4 capital letters, then groups of digits joined by dashes, two digits
     /// at least (so `UTF-8` is not taken for one), not part of a longer word or number.
     static func references(in text: String) -> [String] {

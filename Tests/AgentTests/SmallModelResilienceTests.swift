@@ -146,6 +146,25 @@ struct SmallModelResilienceTests {
         #expect(Array(view.prefix(earlier.count)) == earlier)
     }
 
+    @Test("results without document numbers ask for names, dates and amounts rather than numbers")
+    func nudgeWithoutDocumentNumbers() {
+        let payments: [ChatMessage] = [
+            .system("You help."),
+            .user("Which incoming payments are unmatched?"),
+            .assistant("", toolCalls: [ToolCall(id: "a", name: "list_transactions", arguments: #"{"status":"unmatched"}"#)]),
+            .tool("a", "Showing 1–1 of 1 transactions:\n• 2026-11-20 · +584,22 € · Kölner Kunstverein e.V. · Gutschrift · unmatched"),
+        ]
+        let view = AnswerView.messages(payments) { _ in false }
+        #expect(view.last == Agent.answerNudge(german: false, afterWrite: false, numbered: false, toolsListed: false))
+        #expect(view.last?.content.contains("give the names, dates and amounts as written there") == true)
+        var invoices = payments
+        invoices[3] = .tool("a", "• 2026-11-20 · +584,22 € · RE-1112 Praxis Dr. Wagner Teilzahlung")
+        #expect(AnswerView.messages(invoices) { _ in false }.last?.content.contains("name the numbers as written there") == true)
+        #expect(Agent.answerNudge(german: true, afterWrite: false, numbered: false).content.hasPrefix(
+            "Answer my question now in one or two German sentences from the tool results above: give the names, dates and amounts"))
+        #expect(UnverifiedReferences.namesDocuments("BE-2026-0173 paid") && !UnverifiedReferences.namesDocuments("IBAN DE12370501981234567890, UTF-8"))
+    }
+
     @Test("German questions are recognised for the answer nudge")
     func language() {
         #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
@@ -249,7 +268,7 @@ extension AgentTests {
         #expect(bodies[2]["max_tokens"] as? Int == 1 && bodies[3]["max_tokens"] as? Int == 1)
     }
 
-    @Test("after a change the answer is asked for as what happened, with names and numbers; after reading, as numbers")
+    @Test("after a change the answer is asked for as what happened; after reading, for the numbers, or names, dates and amounts where no document numbers came")
     func nudgeAfterWrite() async throws {
         try await llm.script([
             .openAIToolCalls([("call_1", "create_contact", #"{"name": "Schulz Logistik GmbH"}"#)]),
@@ -262,7 +281,13 @@ extension AgentTests {
         try await llm.script([.openAIToolCalls([("call_1", "list_contacts", #"{"limit": 2}"#)]), .openAIText("Zwei Kontakte.")])
         _ = try await rig.ask("Zeig mir zwei Kontakte")
         let afterRead = try await messages(ofRequest: 1).last?["content"] as? String
-        #expect(afterRead?.hasPrefix("Answer my question now in one or two German sentences") == true && afterRead?.contains("name the numbers") == true)
+        #expect(afterRead?.hasPrefix("Answer my question now in one or two German sentences") == true, "\(afterRead ?? "-")")
+        #expect(afterRead?.contains("give the names, dates and amounts") == true, "contacts have no document numbers: \(afterRead ?? "-")")
+        try await llm.script([.openAIToolCalls([("call_1", "list_invoices", #"{"limit": 2}"#)]), .openAIText("Zwei Rechnungen.")])
+        _ = try await rig.ask("show me two invoices")
+        let afterInvoices = try await messages(ofRequest: 1).last?["content"] as? String
+        #expect(afterInvoices?.hasPrefix("Answer my question now from the tool results above") == true, "\(afterInvoices ?? "-")")
+        #expect(afterInvoices?.contains("name the numbers") == true, "\(afterInvoices ?? "-")")
     }
 
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
