@@ -156,9 +156,11 @@ public struct Agent: Sendable {
             } else {
                 // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
-                let numbered = messages[history.count...].contains { $0.role == .tool && UnverifiedReferences.namesDocuments($0.content) }
-                let nudge = Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered)
-                let requestMessages = answering ? messages + [nudge] : messages
+                var requestMessages = messages
+                if answering {
+                    let numbered = messages[history.count...].contains { $0.role == .tool && UnverifiedReferences.namesDocuments($0.content) }
+                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered))
+                }
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
             for try await event in provider.send(request) {
