@@ -208,7 +208,7 @@ actor TerminalApproval: ApprovalHandler {
         var text = "\n\(tool.destructive ? "⚠ " : "")\(tool.name) wants to change data:\n"
         for key in arguments.keys.sorted() { text += "  \(key): \(TranscriptLayout.describe(arguments[key]!))\n" }
         text += "Allow? [y/N] "
-        FileHandle.standardError.write(Data(text.utf8))
+        writeStandardError(text)
         guard let terminal = FileHandle(forReadingAtPath: "/dev/tty") else { return false }
         defer { try? terminal.close() }
         var line = Data()

@@ -33,7 +33,7 @@ struct Ledgerchat: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                writeStandardError(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
             exit(withError: error)
@@ -95,7 +95,14 @@ enum SignalCleanup {
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeStandardError(text + "\n")
+}
+
+/// Writes to stderr after what stdout holds so far: with both going to one file (`> report.txt 2>&1`), a buffered
+/// stdout otherwise came out after, or in the middle of a line of, what was written to stderr later.
+func writeStandardError(_ text: String) {
+    fflush(nil)
+    FileHandle.standardError.write(Data(text.utf8))
 }
 
 /// A failure the user can act on: printed as "Error: <message>" without the usage text, exit status 1.

@@ -74,6 +74,23 @@ struct CompareCommandTests {
         #expect(matrix.stdout.contains("last-5-invoices · scripted:wrong-tool · full — wrong_tool: the answer lacks \"RE-1119\""))
     }
 
+    @Test("stdout and stderr into one file (> report.txt 2>&1): progress, then the report, then where the runs are")
+    func outputOrderInOneFile() async throws {
+        let out = scratchPath("one-file-runs")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let binary = try ledgerchatBinary()
+        let both = try await run(
+            "/bin/sh", ["-c", #"exec "$0" "$@" 2>&1"#, binary, "compare", "--models", "scripted", "--toolsets", "poc", "--only", "small-talk", "--out", out],
+            timeout: 60)
+        #expect(both.status == 0, "\(both.stdout)")
+        let text = both.stdout
+        let progress = try #require(text.range(of: "[1/1] scripted · poc · small-talk: ✓"), "\(text)")
+        let header = try #require(text.range(of: "scenario "), "\(text)")
+        let lastRow = try #require(text.range(of: "median latency"), "\(text)")
+        let recorded = try #require(text.range(of: "Runs recorded in \(out)."), "\(text)")
+        #expect(progress.lowerBound < header.lowerBound && lastRow.lowerBound < recorded.lowerBound, "\(text)")
+    }
+
     @Test("mistakes say what to do: an unknown scenario id, an unknown scripted flaw, a folder without runs")
     func mistakes() async throws {
         let binary = try ledgerchatBinary()
