@@ -36,6 +36,7 @@ struct Ledgerchat: AsyncParsableCommand {
                 writeStandardError(fullMessage(for: error) + "\n")
                 Foundation.exit(2)
             }
+            fflush(nil)  // what stdout holds first, then the error (see writeStandardError)
             exit(withError: error)
         }
     }
