@@ -223,12 +223,13 @@ enum FullToolset {
     /// offer a list rather than show one (told to use list_invoices, the offline model listed invoices and presented
     /// another one as the one asked for); for an id, that numbers go in `number` (small models turned "RE-9999" into
     /// id 9999).
-    static func notFound(_ document: String, id: Int64?, number: String?, lister: String) -> String {
+    static func missingDocument(_ document: String, id: Int64?, number: String?, lister: String) -> ToolCallError {
         if let id {
-            return "There is no \(document) with id \(id). Ids are the ledger's internal numbers that \(lister) shows. "
-                + "To look up by number, give the whole number, prefix included, as number."
+            return .notFound(
+                "There is no \(document) with id \(id). Ids are the ledger's internal numbers that \(lister) shows. "
+                    + "To look up by number, give the whole number, prefix included, as number.")
         }
-        return "There is no \(document) \(number ?? "") in this ledger. Tell the user so, and offer to list the recent \(document)s."
+        return .notFound("There is no \(document) \(number ?? "") in this ledger. Tell the user so, and offer to list the recent \(document)s.")
     }
 
     static func invoiceLine(_ invoice: Invoice, today: LedgerDate) -> String {
@@ -267,7 +268,7 @@ enum FullToolset {
     ) { arguments, context in
         let (id, number) = try arguments.idOrNumber(example: "RE-1042")
         guard let details = try context.store.invoiceDetails(id: id, number: number) else {
-            throw ToolCallError.notFound(Self.notFound("invoice", id: id, number: number, lister: "list_invoices"))
+            throw Self.missingDocument("invoice", id: id, number: number, lister: "list_invoices")
         }
         let invoice = details.invoice
         var text = invoiceLine(invoice, today: context.today)
@@ -365,7 +366,7 @@ enum FullToolset {
     ) { arguments, context in
         let (id, number) = try arguments.idOrNumber(example: "BE-2026-0042")
         guard let details = try context.store.voucherDetails(id: id, number: number) else {
-            throw ToolCallError.notFound(Self.notFound("voucher", id: id, number: number, lister: "list_vouchers"))
+            throw Self.missingDocument("voucher", id: id, number: number, lister: "list_vouchers")
         }
         var text = voucherLine(details.voucher)
         for line in details.lines {

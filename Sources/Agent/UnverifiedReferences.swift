@@ -34,20 +34,26 @@ public enum UnverifiedReferences {
             + "look \(them) up with a tool, or ask again."
     }
 
-    /// Whether `text` names a document number at all.
+    /// Whether `text` names a document number at all (stops at the first).
     static func namesDocuments(_ text: String) -> Bool {
-        !references(in: text).isEmpty
+        let pattern = documentNumber
+        return candidates(in: text).contains { isReference($0, pattern: pattern) }
     }
 
     /// `RE-2026-0107`, `BE-173`, `RE-13`: 2 to 4 capital letters, then groups of digits joined by dashes, two digits
     /// at least (so `UTF-8` is not taken for one), not part of a longer word or number.
     static func references(in text: String) -> [String] {
         let pattern = documentNumber
-        return text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }
-            .map { $0.trimmingCharacters(in: dashes) }
-            .filter { word in
-                word.first?.isUppercase == true && (try? pattern.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
-            }
+        return candidates(in: text).filter { isReference($0, pattern: pattern) }
+    }
+
+    /// The text's words of ASCII letters, digits and inner dashes, lazily.
+    private static func candidates(in text: String) -> some Sequence<String> {
+        text.split { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }.lazy.map { $0.trimmingCharacters(in: dashes) }
+    }
+
+    private static func isReference(_ word: String, pattern: Regex<Substring>) -> Bool {
+        word.first?.isUppercase == true && (try? pattern.wholeMatch(in: word)) != nil && word.filter(\.isNumber).count >= 2
     }
 
     private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }

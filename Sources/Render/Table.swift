@@ -71,11 +71,7 @@ public enum TableRenderer {
     static func holdsEmptyList(_ object: [String: Value], properties: [String: Value]) -> Bool {
         object.contains { key, value in
             guard case .array(let items) = value, items.isEmpty else { return false }
-            if key == "items" { return true }
-            guard let itemSchema = properties[key].flatMap({ field($0, "items") }), case .string("object")? = field(itemSchema, "type") else {
-                return false
-            }
-            return true
+            return key == "items" || properties[key].flatMap({ field($0, "items") }).flatMap({ field($0, "type") }) == .string("object")
         }
     }
 
