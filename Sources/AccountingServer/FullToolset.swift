@@ -670,8 +670,8 @@ enum FullToolset {
         let alreadyCreated = try key.map { try context.store.contactExists(idempotencyKey: $0) } ?? false
         if !allowDuplicate && !alreadyCreated, let twin = try context.store.contacts(named: name).first {
             throw ToolCallError(
-                "a contact named '\(twin.name)' already exists (#\(twin.customerNumber), id \(twin.id)); "
-                    + "use it, or call again with allow_duplicate=true to create a second one")
+                "a contact named '\(twin.name)' already exists (#\(twin.customerNumber), id \(twin.id)), so no second one was created "
+                    + "(allow_duplicate creates it anyway, if the user asks for that)")
         }
         let result = try context.store.createContact(new, idempotencyKey: key, on: context.today)
         let contact = result.contact

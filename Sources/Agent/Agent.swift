@@ -138,6 +138,7 @@ public struct Agent: Sendable {
         let writes = Self.writeTools(available)
         let german = Self.looksGerman(question)
         var lastRoundWrote = false
+        var guesses = 0
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
@@ -158,8 +159,10 @@ public struct Agent: Sendable {
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
                 var requestMessages = messages
                 if answering {
-                    let numbered = messages[history.count...].contains { $0.role == .tool && UnverifiedReferences.namesDocuments($0.content) }
-                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered))
+                    let results = messages[history.count...].filter { $0.role == .tool }
+                    let numbered = results.contains { UnverifiedReferences.namesDocuments($0.content) }
+                    let askFor = results.lazy.compactMap { MadeUpValues.askedFor(in: $0.content) }.first
+                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered, askFor: askFor))
                 }
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
@@ -209,17 +212,48 @@ public struct Agent: Sendable {
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
-            // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text).
-            var plans: [(call: ToolCall, plan: CallPlan, shown: String)] = []
+            // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text, unless
+            // made-up values were left out: below).
+            var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?)] = []
+            var mustAsk = false
             for call in calls {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 var shown = call.arguments
+                var note: String?
                 if small, case .run(let tool, let arguments) = plan {
                     var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
                     if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema) }
+                    var madeUpRequired: String?
+                    let said = messages.filter { $0.role == .user || $0.role == .tool }.map(\.content)
+                    let guessed = tool.readOnly ? MadeUpValues.guessedIdentifiers(in: cleaned, said: said) : []
+                    if !tool.readOnly {
+                        let required = Set(tool.inputSchema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+                        var leftOut: [String: Value] = [:]
+                        for key in MadeUpValues.keys(in: cleaned, tool: tool, said: said) {
+                            if required.contains(key) { madeUpRequired = madeUpRequired ?? key } else { leftOut[key] = cleaned.removeValue(forKey: key) }
+                        }
+                        if !leftOut.isEmpty { note = MadeUpValues.note(leftOut: leftOut) }
+                    }
                     if cleaned != arguments { shown = ArgumentRepair.show(.object(cleaned)) }
                     plan = .run(tool, cleaned)
-                    if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
+                    if !guessed.isEmpty {
+                        // A guessed identifier answers about the wrong record. A filter among others is left out (the
+                        // account of "the last 5 bank transactions"); a call that is about nothing else is refused, so
+                        // the model looks the record up first. After two refusals, the model answers.
+                        let kept = cleaned.filter { !guessed.contains($0.key) }
+                        if kept.isEmpty {
+                            plan = .reject(MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned), arguments: cleaned)
+                            guesses += 1
+                        } else {
+                            cleaned = kept
+                            shown = ArgumentRepair.show(.object(cleaned))
+                            plan = .run(tool, cleaned)
+                        }
+                    } else if let key = madeUpRequired, let value = cleaned[key] {
+                        // Every time, not once: a made-up value must never be written. The model must ask next.
+                        plan = .reject(MadeUpValues.refusal(tool: tool.name, key: key, value: value), arguments: cleaned)
+                        mustAsk = true
+                    } else if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
                         plan = .reject(
                             "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments.", arguments: cleaned)
                     }
@@ -229,13 +263,21 @@ public struct Agent: Sendable {
                     // The model is going round in circles: the next request offers no tools, so it must answer.
                     if small { offerTools = false }
                 }
-                plans.append((call, plan, shown))
+                plans.append((call, plan, shown, note))
             }
+            // With made-up values left out, the conversation shows the call as it runs: the model otherwise reports
+            // them as written ("… with VAT ID DE123456789") from its own call. (A prompt cache then reads that call
+            // again, a few dozen tokens, and only for such writes.)
+            let asRun = plans.map { entry -> ToolCall in
+                guard entry.note != nil, case .run(_, let arguments) = entry.plan else { return entry.call }
+                return ToolCall(id: entry.call.id, name: entry.call.name, arguments: ArgumentRepair.show(.object(arguments)))
+            }
+            if asRun != calls { messages[messages.count - 1] = .assistant(response.text, toolCalls: asRun) }
             let results = await withTaskGroup(of: (Int, ExecutedToolCall).self) { group in
                 for (index, entry) in plans.enumerated() {
                     group.addTask {
                         onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: entry.shown))
-                        let result = await execute(entry.call, entry.plan, round: round)
+                        let result = await execute(entry.call, entry.plan, round: round, note: entry.note)
                         onEvent(.toolCallFinished(result))
                         return (index, result)
                     }
@@ -252,6 +294,12 @@ public struct Agent: Sendable {
             // Small models keep calling tools (paging on and on) instead of answering: once a round's calls all
             // succeeded, the next request offers no tools, so the model answers from what it has.
             if small && results.allSatisfy({ !$0.outcome.isError }) { offerTools = false }
+            // A value was made up where the user must give one: the next request offers no tools, so the model asks.
+            // Likewise after a change the server refused or the user declined (a call that got as far as approval):
+            // told that a contact named 'Müller GmbH' already exists and that allow_duplicate creates a second one if
+            // the user asks for that, the offline model called again with allow_duplicate=true at once.
+            let writeRefused = results.contains { writes.contains($0.name) && $0.outcome.isError && $0.approval != .notNeeded }
+            if small && (mustAsk || writeRefused || guesses >= 2) { offerTools = false }
         }
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
     }
@@ -313,7 +361,8 @@ public struct Agent: Sendable {
         return .run(tool, arguments)
     }
 
-    func execute(_ call: ToolCall, _ plan: CallPlan, round: Int) async -> ExecutedToolCall {
+    /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).
+    func execute(_ call: ToolCall, _ plan: CallPlan, round: Int, note: String? = nil) async -> ExecutedToolCall {
         let started = ContinuousClock.now
         func finished(_ outcome: ToolOutcome, arguments: [String: Value]?, approval: ExecutedToolCall.Approval, modelText: String? = nil) -> ExecutedToolCall {
             ExecutedToolCall(
@@ -336,7 +385,8 @@ public struct Agent: Sendable {
                 approvalState = .approved
             }
             do {
-                let outcome = try await tools.call(tool.name, arguments: arguments)
+                var outcome = try await tools.call(tool.name, arguments: arguments)
+                if let note, !outcome.isError { outcome.text += "\n" + note }
                 return finished(outcome, arguments: arguments, approval: approvalState)
             } catch {
                 let message = "\(tool.name) failed: \(error). The server may be down; tell the user."
@@ -404,20 +454,25 @@ public struct Agent: Sendable {
     /// morning: 25 of 39 runs passed against 24, made-up numbers in 2 against 4 (unmatched payments now right);
     /// the price is longer answers where the results are lists (3.6k tokens written against 2.6k) and one detail
     /// question (a contact's number) answered with the whole contact.
-    static func answerNudge(german: Bool, afterWrite: Bool, numbered: Bool = true, toolsListed: Bool = true) -> ChatMessage {
+    static func answerNudge(german: Bool, afterWrite: Bool, numbered: Bool = true, askFor: String? = nil, toolsListed: Bool = true) -> ChatMessage {
         let text: String
         let what = numbered ? "name the numbers" : "give the names, dates and amounts"
-        switch (german, afterWrite) {
-        case (false, false):
-            text = "Answer my question now from the tool results above in one or two sentences: \(what) as written there, "
-                + "but do not copy the list, I already see it as a table."
-        case (true, false):
-            text = "Answer my question now in one or two German sentences from the tool results above: \(what) as written there, "
-                + "but do not copy the list, I already see it as a table."
-        case (false, true):
-            text = "Tell me now in one or two sentences what happened, with the names and numbers the tool result gives."
-        case (true, true):
-            text = "Tell me now in one or two German sentences what happened, with the names and numbers the tool result gives."
+        if let askFor {
+            // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
+            text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
+        } else {
+            switch (german, afterWrite) {
+            case (false, false):
+                text = "Answer my question now from the tool results above in one or two sentences: \(what) as written there, "
+                    + "but do not copy the list, I already see it as a table."
+            case (true, false):
+                text = "Answer my question now in one or two German sentences from the tool results above: \(what) as written there, "
+                    + "but do not copy the list, I already see it as a table."
+            case (false, true):
+                text = "Tell me now in one or two sentences what happened, with the names and numbers the tool result gives."
+            case (true, true):
+                text = "Tell me now in one or two German sentences what happened, with the names and numbers the tool result gives."
+            }
         }
         guard toolsListed else { return .user(text) }
         return .user(text + " Do not call tools.")

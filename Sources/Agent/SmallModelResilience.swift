@@ -197,6 +197,109 @@ public enum ArgumentRepair {
     }
 }
 
+/// Values in a call that the model made up, found before the call runs.
+///
+/// Why: asked to "create a contact named Schulz Logistik GmbH", the offline model adds `street: "Musterstr. 1"` and
+/// `vat_id: "DE123456789"`; asked to "create a new customer" without a name, it names it "New Customer" or
+/// "Supplier Name" — in every compare run, whatever the prompt says. Such values must not reach the books: the agent
+/// leaves out made-up optional values of a write (and tells the model so in the result), and refuses a write whose
+/// required value is made up, after which the model is asked to ask the user for it. In reads, it looks for guessed
+/// identifiers (`guessedIdentifiers`).
+public enum MadeUpValues {
+    /// The keys of `arguments` whose values are made up, sorted: free-text strings (not choices from an `enum`, not
+    /// dates) that appear in none of `said` (the user's messages and the tool results so far; compared without case,
+    /// accents and punctuation, word for word), or that consist only of words the tool's own schema uses — "New
+    /// Customer" in "Please create a new customer" was said, but it is a placeholder, not a name.
+    public static func keys(in arguments: [String: Value], tool: AgentTool, said: [String]) -> [String] {
+        let properties = tool.inputSchema.objectValue?["properties"]?.objectValue ?? [:]
+        let texts = arguments.compactMapValues { value -> String? in
+            guard case .string(let text) = value else { return nil }
+            return words(text)
+        }.filter { key, spoken in
+            let property = properties[key]?.objectValue ?? [:]
+            let format = property["format"]?.stringValue ?? ""
+            return !spoken.isEmpty && property["enum"] == nil && !key.lowercased().contains("date") && !format.hasPrefix("date")
+        }
+        guard !texts.isEmpty else { return [] }
+        let heard = heard(said)
+        let ownWords = vocabulary(of: tool)
+        return texts.keys.sorted().filter { key in
+            let spoken = texts[key]!
+            return !heard.contains(" " + spoken + " ") || spoken.split(separator: " ").allSatisfy { ownWords.contains(String($0)) }
+        }
+    }
+
+    /// The keys of a read's identifier arguments (`id`, `…_id`, `number`, `…_number`) whose value appears in none of
+    /// `said`, sorted. Why: asked "What is the customer number of Hotel Rheinblick?", the offline model called
+    /// `get_contact` with `id: 1, customer_number: "1001"` — another customer's — and answered with that one's number;
+    /// asked for "the last 5 bank transactions", it picked `account_id: 1`. An identifier comes from the user or from
+    /// a result, or it is a guess.
+    public static func guessedIdentifiers(in arguments: [String: Value], said: [String]) -> [String] {
+        let identifiers = arguments.compactMapValues { value -> String? in
+            switch value {
+            case .int(let number): return String(number)
+            case .string(let text): return words(text)
+            default: return nil
+            }
+        }.filter { key, spoken in
+            let name = key.lowercased()
+            return !spoken.isEmpty && (name == "id" || name.hasSuffix("_id") || name == "number" || name.hasSuffix("_number"))
+        }
+        guard !identifiers.isEmpty else { return [] }
+        let heard = heard(said)
+        return identifiers.keys.sorted().filter { !heard.contains(" " + identifiers[$0]! + " ") }
+    }
+
+    /// The error a read gets when identifiers in it are guesses (`guessedIdentifiers`).
+    public static func guessRefusal(tool: String, guessed: [String: Value]) -> String {
+        let listed = guessed.keys.sorted().map { "\(spoken($0)) \(ArgumentRepair.show(guessed[$0]!))" }.joined(separator: " and ")
+        return "\(tool) was not run: \(listed) came from no question and no result, so \(guessed.count == 1 ? "it is a guess" : "they are guesses"). "
+            + "Find the right one first (for example by name with a list or search tool), then call \(tool) with what that returns."
+    }
+
+    /// The error a call gets when its required `key` is made up. `askedFor(in:)` reads it back.
+    public static func refusal(tool: String, key: String, value: Value) -> String {
+        "\(tool) was not run: the user has not given the \(spoken(key)) (\(ArgumentRepair.show(value)) is made up). "
+            + "Ask the user for the \(spoken(key)); do not make one up."
+    }
+
+    /// What the model should ask the user for, when `toolResult` is a `refusal`.
+    public static func askedFor(in toolResult: String) -> String? {
+        guard toolResult.contains(" was not run: the user has not given the "), let start = toolResult.range(of: "Ask the user for the "),
+            let end = toolResult.range(of: "; do not make one up.", range: start.upperBound..<toolResult.endIndex)
+        else { return nil }
+        return String(toolResult[start.upperBound..<end.lowerBound])
+    }
+
+    /// The line added to a result when optional values were left out.
+    public static func note(leftOut: [String: Value]) -> String {
+        let listed = leftOut.keys.sorted().map { "\(spoken($0)) \(ArgumentRepair.show(leftOut[$0]!))" }.joined(separator: ", ")
+        return "Left out because the user did not give them: \(listed)."
+    }
+
+    static func spoken(_ key: String) -> String { key.replacingOccurrences(of: "_", with: " ") }
+
+    /// All of `said` as `words`, with a space at either end, so that a value's words are found whole.
+    static func heard(_ said: [String]) -> String { " " + said.map(words).joined(separator: " ") + " " }
+
+    /// `text`'s letters and digits, lower case and without accents, as words joined by single spaces.
+    static func words(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
+    }
+
+    /// Every word of the tool's name, description, parameter names, descriptions and choices.
+    static func vocabulary(of tool: AgentTool) -> Set<String> {
+        var texts = [tool.name, tool.description]
+        for (name, property) in tool.inputSchema.objectValue?["properties"]?.objectValue ?? [:] {
+            texts.append(name)
+            texts.append(property.objectValue?["description"]?.stringValue ?? "")
+            texts += property.objectValue?["enum"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        }
+        return Set(texts.flatMap { words($0).split(separator: " ").map(String.init) })
+    }
+}
+
 /// Tool specs made short for small models: every token of the tool list is read on every request, and a 1.5B
 /// model on two cores reads about 50 tokens a second. The first sentence of each description is kept; parameters
 /// keep type, choices and a short hint (limits are still checked, by `ArgumentRepair` and the server).

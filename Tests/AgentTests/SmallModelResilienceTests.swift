@@ -82,6 +82,66 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.droppingCopiedToday(asOf, today: "2026-11-25", question: "who owes us money?") == asOf)
     }
 
+    /// A write tool shaped like the demo's create_contact.
+    var createContact: AgentTool {
+        let text: Value = ["type": "string"]
+        return AgentTool(
+            name: "create_contact", description: "Creates a new contact and assigns the next customer number. Only `name` is required.",
+            inputSchema: [
+                "type": "object", "required": ["name"],
+                "properties": [
+                    "name": text, "street": text, "city": text, "vat_id": text, "founded": ["type": "string", "format": "date"],
+                    "category": ["type": "string", "enum": ["customer", "supplier", "partner"]], "employees": ["type": "integer"],
+                ],
+            ], readOnly: false, server: "demo")
+    }
+
+    @Test("made-up values of a write: text nobody said, word for word without case, accents and punctuation, or only the tool's own words")
+    func madeUpValues() {
+        let arguments: [String: Value] = [
+            "name": "Schulz Logistik GmbH", "street": "Musterstr. 1", "vat_id": "DE123456789", "city": "Köln",
+            "category": "partner", "founded": "2020-01-01", "employees": 12,
+        ]
+        // Choices, dates and numbers are not judged; the city is found without its accent, the name without case.
+        let said = ["create a contact named schulz logistik gmbh in Koln"]
+        #expect(MadeUpValues.keys(in: arguments, tool: createContact, said: said) == ["street", "vat_id"])
+        // Tool results count as said: an address looked up before is not made up.
+        let looked = said + ["Schulz Logistik GmbH · Musterstr. 1, 50667 Köln · DE123456789"]
+        #expect(MadeUpValues.keys(in: arguments, tool: createContact, said: looked).isEmpty)
+        // Whole words only: "Schulz" is not in "Schulzenhof".
+        #expect(MadeUpValues.keys(in: ["name": "Schulz"], tool: createContact, said: ["add Schulzenhof GmbH"]) == ["name"])
+        // Placeholders made of the request's or the schema's words are made up even where the words were said.
+        #expect(MadeUpValues.keys(in: ["name": "New Contact"], tool: createContact, said: ["Please create a new contact for me."]) == ["name"])
+        #expect(MadeUpValues.keys(in: ["name": "Supplier Name"], tool: createContact, said: ["I want to add a new supplier."]) == ["name"])
+        #expect(MadeUpValues.keys(in: ["name": "Neukunde AG"], tool: createContact, said: ["lege Neukunde AG an"]).isEmpty)
+    }
+
+    @Test("identifiers of a read that came from no question and no result are guesses")
+    func guessedIdentifiers() {
+        let question = "What is the customer number of Hotel Rheinblick?"
+        let guess: [String: Value] = ["id": 1, "customer_number": "1001", "limit": 5, "search": "Rheinblick"]
+        #expect(MadeUpValues.guessedIdentifiers(in: guess, said: [question]) == ["customer_number", "id"])
+        let looked = [question, "• Hotel Rheinblick (#1012, customer, id 12) · Bonn"]
+        #expect(MadeUpValues.guessedIdentifiers(in: ["id": 12, "customer_number": "1012"], said: looked).isEmpty)
+        #expect(MadeUpValues.guessedIdentifiers(in: ["number": "RE-1060"], said: ["What is on invoice RE-1060?"]).isEmpty)
+        #expect(MadeUpValues.guessedIdentifiers(in: ["account_id": 1, "limit": 5], said: ["Show me the last 5 bank transactions"]) == ["account_id"])
+        #expect(MadeUpValues.guessRefusal(tool: "get_contact", guessed: ["id": 1])
+            == "get_contact was not run: id 1 came from no question and no result, so it is a guess. "
+            + "Find the right one first (for example by name with a list or search tool), then call get_contact with what that returns.")
+    }
+
+    @Test("a refusal names what to ask for, and is recognised in a result; the note lists what was left out")
+    func madeUpMessages() {
+        let refusal = MadeUpValues.refusal(tool: "create_contact", key: "vat_id", value: "DE123456789")
+        #expect(refusal == "create_contact was not run: the user has not given the vat id ('DE123456789' is made up). Ask the user for the vat id; do not make one up.")
+        #expect(MadeUpValues.askedFor(in: refusal) == "vat id")
+        #expect(MadeUpValues.askedFor(in: "Created contact Schulz Logistik GmbH (#1037, id 37).") == nil)
+        #expect(MadeUpValues.note(leftOut: ["vat_id": "DE123456789", "street": "Musterstr. 1"])
+            == "Left out because the user did not give them: street 'Musterstr. 1', vat id 'DE123456789'.")
+        #expect(Agent.answerNudge(german: true, afterWrite: true, askFor: "name", toolsListed: false).content
+            == "Ask me for the name in one short German question.")
+    }
+
     @Test("violations name the field and, for choices, the allowed values")
     func violations() {
         #expect(ArgumentRepair.violation(["name": "X", "status": "unpaid"], schema: schema) == "status must be one of draft, open, paid; got 'unpaid'.")
@@ -288,6 +348,93 @@ extension AgentTests {
         let afterInvoices = try await messages(ofRequest: 1).last?["content"] as? String
         #expect(afterInvoices?.hasPrefix("Answer my question now from the tool results above") == true, "\(afterInvoices ?? "-")")
         #expect(afterInvoices?.contains("name the numbers") == true, "\(afterInvoices ?? "-")")
+    }
+
+    @Test("a write's made-up optional values are left out, and the conversation shows the call as it ran")
+    func madeUpOptionalValuesLeftOut() async throws {
+        try await llm.script([
+            .openAIToolCalls([("w", "create_contact", #"{"name": "Schulz Logistik GmbH", "street": "Musterstr. 1", "vat_id": "DE123456789"}"#)]),
+            .openAIText("Created Schulz Logistik GmbH."),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("create a contact named Schulz Logistik GmbH")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["name": "Schulz Logistik GmbH"] && call.approval == .approved)
+        #expect(call.modelText.hasSuffix("\nLeft out because the user did not give them: street 'Musterstr. 1', vat id 'DE123456789'."), "\(call.modelText)")
+        let stored = try #require(try rig.store.contacts(named: "Schulz Logistik GmbH").first)
+        #expect(stored.street == nil && stored.vatId == nil)
+        // The model reads its call as it ran, so it cannot report the VAT id as written.
+        let answering = try await messages(ofRequest: 1)
+        let calls = answering.compactMap { $0["tool_calls"] as? [[String: Any]] }.flatMap { $0 }
+        #expect(calls.compactMap { ($0["function"] as? [String: Any])?["arguments"] as? String } == [#"{"name":"Schulz Logistik GmbH"}"#])
+        #expect(call.rawArguments.contains("Musterstr. 1"), "the trace keeps what the model wrote")
+    }
+
+    @Test("a write whose required value is made up is not run, and the model is asked to ask for it, in the question's language")
+    func madeUpRequiredValueRefused() async throws {
+        try await llm.script([
+            .openAIToolCalls([("w", "create_contact", #"{"name": "New Customer", "city": "Berlin"}"#)]),
+            .openAIText("What should the new customer be called?"),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("Please create a new customer for me.")
+        #expect(answer.text == "What should the new customer be called?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.outcome.isError && call.approval == .notNeeded)
+        #expect(call.outcome.text.hasPrefix("create_contact was not run: the user has not given the name ('New Customer' is made up)."))
+        #expect(try rig.store.contacts(named: "New Customer").isEmpty)
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, "none"])
+        #expect(try await messages(ofRequest: 1).last?["content"] as? String == "Ask me for the name in one short question. Do not call tools.")
+
+        // In the answer slot, in German.
+        try await llm.script([
+            .openAIToolCalls([("w", "create_contact", #"{"name": "Neuer Kunde"}"#)]),
+            .openAIText("Wie soll der neue Kunde heißen?"),
+        ])
+        let slotted = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true), answerSlot: true)
+        let german = try await slotted.ask("Bitte lege einen neuen Kunden an.")
+        #expect(german.text == "Wie soll der neue Kunde heißen?")
+        #expect(try await messages(ofRequest: 1).last?["content"] as? String == "Ask me for the name in one short German question.")
+        #expect(try slotted.store.contacts(named: "Neuer Kunde").isEmpty)
+    }
+
+    @Test("after a change the server refused, the tools may not be called: the model tells the user instead of forcing it")
+    func refusedWriteEndsTheTools() async throws {
+        try await llm.script([
+            .openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH"}"#)]),
+            .openAIText("Müller GmbH already exists (#1001)."),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("create a contact named Müller GmbH")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.outcome.isError && call.outcome.text.contains("a contact named 'Müller GmbH' already exists (#1001, id 1)"))
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, "none"])
+        #expect(try rig.store.contacts(named: "Müller GmbH").count == 1)
+    }
+
+    @Test("a read about a guessed record is refused, so the model looks it up; a guessed filter among others is left out")
+    func guessedIdentifiersInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("g", "get_contact", #"{"id": 1, "customer_number": "1001"}"#)]),
+            .openAIToolCalls([("s", "list_contacts", #"{"search": "Rheinblick"}"#)]),
+            .openAIText("Hotel Rheinblick has customer number 1012."),
+        ])
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("What is the customer number of Hotel Rheinblick?")
+        #expect(answer.toolCalls.map(\.name) == ["get_contact", "list_contacts"])
+        let refused = try #require(answer.toolCalls.first)
+        #expect(refused.outcome.isError && refused.outcome.text.hasPrefix("get_contact was not run: customer number '1001' and id 1 came from no question"))
+        #expect(answer.toolCalls[1].outcome.text.contains("Hotel Rheinblick (#1012"), "\(answer.toolCalls[1].outcome.text)")
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"], "after one refusal the model may still look it up")
+
+        try await llm.script([.openAIToolCalls([("t", "list_transactions", #"{"account_id": 1, "limit": 5}"#)]), .openAIText("Done.")])
+        let transactions = try await rig.ask("Show me the last 5 bank transactions")
+        let call = try #require(transactions.toolCalls.first)
+        #expect(call.arguments == ["limit": 5] && !call.outcome.isError)
+        #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "all accounts: \(call.outcome.text.prefix(80))")
     }
 
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
