@@ -430,6 +430,16 @@ extension AgentTests {
         let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
         #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"], "after one refusal the model may still look it up")
 
+        // Guessing on and on: after the second refusal the model must answer.
+        try await llm.script([
+            .openAIToolCalls([("g1", "get_contact", #"{"id": 1}"#)]), .openAIToolCalls([("g2", "get_contact", #"{"id": 2}"#)]),
+            .openAIText("I could not find it."),
+        ])
+        let stubborn = try await rig.ask("What is the customer number of Hotel Rheinblick?")
+        #expect(stubborn.toolCalls.allSatisfy(\.outcome.isError) && stubborn.text == "I could not find it.")
+        let stubbornBodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(stubbornBodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"])
+
         try await llm.script([.openAIToolCalls([("t", "list_transactions", #"{"account_id": 1, "limit": 5}"#)]), .openAIText("Done.")])
         let transactions = try await rig.ask("Show me the last 5 bank transactions")
         let call = try #require(transactions.toolCalls.first)
