@@ -216,47 +216,18 @@ public struct Agent: Sendable {
             // made-up values were left out: below).
             var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?)] = []
             var mustAsk = false
+            let said = small ? messages.filter { $0.role == .user || $0.role == .tool }.map(\.content) : []
             for call in calls {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 var shown = call.arguments
                 var note: String?
                 if small, case .run(let tool, let arguments) = plan {
-                    var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
-                    if let today = settings.today { cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema) }
-                    var madeUpRequired: String?
-                    let said = messages.filter { $0.role == .user || $0.role == .tool }.map(\.content)
-                    let guessed = tool.readOnly ? MadeUpValues.guessedIdentifiers(in: cleaned, said: said) : []
-                    if !tool.readOnly {
-                        let required = Set(tool.inputSchema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-                        var leftOut: [String: Value] = [:]
-                        for key in MadeUpValues.keys(in: cleaned, tool: tool, said: said) {
-                            if required.contains(key) { madeUpRequired = madeUpRequired ?? key } else { leftOut[key] = cleaned.removeValue(forKey: key) }
-                        }
-                        if !leftOut.isEmpty { note = MadeUpValues.note(leftOut: leftOut) }
-                    }
-                    if cleaned != arguments { shown = ArgumentRepair.show(.object(cleaned)) }
-                    plan = .run(tool, cleaned)
-                    if !guessed.isEmpty {
-                        // A guessed identifier answers about the wrong record. A filter among others is left out (the
-                        // account of "the last 5 bank transactions"); a call that is about nothing else is refused, so
-                        // the model looks the record up first. After two refusals, the model answers.
-                        let kept = cleaned.filter { !guessed.contains($0.key) }
-                        if kept.isEmpty {
-                            plan = .reject(MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned), arguments: cleaned)
-                            guesses += 1
-                        } else {
-                            cleaned = kept
-                            shown = ArgumentRepair.show(.object(cleaned))
-                            plan = .run(tool, cleaned)
-                        }
-                    } else if let key = madeUpRequired, let value = cleaned[key] {
-                        // Every time, not once: a made-up value must never be written. The model must ask next.
-                        plan = .reject(MadeUpValues.refusal(tool: tool.name, key: key, value: value), arguments: cleaned)
-                        mustAsk = true
-                    } else if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
-                        plan = .reject(
-                            "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments.", arguments: cleaned)
-                    }
+                    let repaired = repair(tool, arguments, question: question, said: said, corrected: &corrected)
+                    plan = repaired.plan
+                    note = repaired.note
+                    if repaired.arguments != arguments { shown = ArgumentRepair.show(.object(repaired.arguments)) }
+                    if repaired.asksUser { mustAsk = true }
+                    if repaired.guessed { guesses += 1 }
                 }
                 if case .repeated = plan {
                     repeatedCallIDs.insert(call.id)
@@ -359,6 +330,60 @@ public struct Agent: Sendable {
         }
         seen.insert(key)
         return .run(tool, arguments)
+    }
+
+    /// What the small-model repairs made of one call planned to run.
+    struct RepairedCall {
+        var plan: CallPlan
+        /// The arguments after cleaning (what runs, or what the refused call would have run with).
+        var arguments: [String: Value]
+        /// Added to the result: the made-up values left out.
+        var note: String?
+        /// Refused for a made-up required value: the model must ask the user next.
+        var asksUser = false
+        /// Refused for guessed identifiers.
+        var guessed = false
+    }
+
+    /// A small model's call cleaned (`ArgumentRepair`), rid of made-up values and guessed identifiers
+    /// (`MadeUpValues`, judged against `said`: the user's messages and tool results), then checked against the schema
+    /// (one corrective error per tool, recorded in `corrected`).
+    func repair(
+        _ tool: AgentTool, _ arguments: [String: Value], question: String, said: [String], corrected: inout Set<String>
+    ) -> RepairedCall {
+        var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
+        if let today = settings.today {
+            cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
+        }
+        var note: String?
+        if tool.readOnly {
+            // A guessed identifier answers about the wrong record. A filter among others is left out (the account of
+            // "the last 5 bank transactions"); a call about nothing else is refused, so the model looks the record up
+            // first.
+            let guessed = MadeUpValues.guessedIdentifiers(in: cleaned, said: said)
+            let kept = cleaned.filter { !guessed.contains($0.key) }
+            if !guessed.isEmpty && kept.isEmpty {
+                let refusal = MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned)
+                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
+            }
+            cleaned = kept
+        } else {
+            let madeUp = MadeUpValues.keys(in: cleaned, tool: tool, said: said)
+            if let key = madeUp.first(where: ArgumentRepair.requiredKeys(tool.inputSchema).contains), let value = cleaned[key] {
+                // Every time, not once like schema corrections: a made-up value must never be written.
+                let refusal = MadeUpValues.refusal(tool: tool.name, key: key, value: value)
+                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, asksUser: true)
+            }
+            if !madeUp.isEmpty {
+                note = MadeUpValues.note(leftOut: cleaned.filter { madeUp.contains($0.key) })
+                cleaned = cleaned.filter { !madeUp.contains($0.key) }
+            }
+        }
+        if let problem = ArgumentRepair.violation(cleaned, schema: tool.inputSchema), corrected.insert(tool.name).inserted {
+            let message = "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments."
+            return RepairedCall(plan: .reject(message, arguments: cleaned), arguments: cleaned)
+        }
+        return RepairedCall(plan: .run(tool, cleaned), arguments: cleaned, note: note)
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).

@@ -87,7 +87,7 @@ public enum ArgumentRepair {
     public static func droppingCopiedToday(
         _ arguments: [String: Value], today: String, question: String, schema: Value = .object([:])
     ) -> [String: Value] {
-        let required = Set(schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let required = Set(requiredKeys(schema))
         let dates = arguments.filter { $0.key.lowercased().contains("date") && !required.contains($0.key) }
         guard !dates.isEmpty, dates.values.allSatisfy({ $0.stringValue == today }) else { return arguments }
         let asked = question.lowercased()
@@ -101,10 +101,8 @@ public enum ArgumentRepair {
     public static func violation(_ arguments: [String: Value], schema: Value) -> String? {
         let object = schema.objectValue ?? [:]
         let properties = object["properties"]?.objectValue ?? [:]
-        if case .array(let required)? = object["required"] {
-            for name in required.compactMap(\.stringValue) where arguments[name] == nil {
-                return "\(name) is required\(describe(properties[name]))."
-            }
+        for name in requiredKeys(schema) where arguments[name] == nil {
+            return "\(name) is required\(describe(properties[name]))."
         }
         if object["additionalProperties"] == .bool(false) {
             for key in arguments.keys.sorted() where properties[key] == nil {
@@ -131,6 +129,11 @@ public enum ArgumentRepair {
             }
         }
         return nil
+    }
+
+    /// The names a schema's `required` lists.
+    static func requiredKeys(_ schema: Value) -> [String] {
+        schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     /// The JSON types a schema allows (`type`, a list of types, or the types of `anyOf`/`oneOf` branches).
@@ -252,8 +255,7 @@ public enum MadeUpValues {
 
     /// The error a read gets when identifiers in it are guesses (`guessedIdentifiers`).
     public static func guessRefusal(tool: String, guessed: [String: Value]) -> String {
-        let listed = guessed.keys.sorted().map { "\(spoken($0)) \(ArgumentRepair.show(guessed[$0]!))" }.joined(separator: " and ")
-        return "\(tool) was not run: \(listed) came from no question and no result, so \(guessed.count == 1 ? "it is a guess" : "they are guesses"). "
+        "\(tool) was not run: \(listed(guessed, separator: " and ")) came from no question and no result, so \(guessed.count == 1 ? "it is a guess" : "they are guesses"). "
             + "Find the right one first (for example by name with a list or search tool), then call \(tool) with what that returns."
     }
 
@@ -273,8 +275,12 @@ public enum MadeUpValues {
 
     /// The line added to a result when optional values were left out.
     public static func note(leftOut: [String: Value]) -> String {
-        let listed = leftOut.keys.sorted().map { "\(spoken($0)) \(ArgumentRepair.show(leftOut[$0]!))" }.joined(separator: ", ")
-        return "Left out because the user did not give them: \(listed)."
+        "Left out because the user did not give them: \(listed(leftOut, separator: ", "))."
+    }
+
+    /// `vat id 'DE123456789', street 'Musterstr. 1'`: the values with their keys in words, sorted by key.
+    static func listed(_ values: [String: Value], separator: String) -> String {
+        values.keys.sorted().map { "\(spoken($0)) \(ArgumentRepair.show(values[$0]!))" }.joined(separator: separator)
     }
 
     static func spoken(_ key: String) -> String { key.replacingOccurrences(of: "_", with: " ") }
