@@ -496,8 +496,10 @@ enum FullToolset {
         }
         let range = from == nil && to == nil ? "all dates" : "\(from?.iso ?? "start") to \(to?.iso ?? "today")"
         var text = "\(entity.rawValue.capitalized) by \(grouping.rawValue.replacingOccurrences(of: "_", with: " ")), \(range):"
+        // The count is named ("30 vouchers"): a bare "Total: 30 · net …" was read by the offline model as 30 euros.
+        let noun = String(entity.rawValue.dropLast())
         for group in summary.groups + [summary.totals] {
-            text += "\n• \(group.key == "total" ? "Total" : group.key): \(group.count) · "
+            text += "\n• \(group.key == "total" ? "Total" : group.key): \(group.count) \(noun)\(group.count == 1 ? "" : "s") · "
             if entity == .transactions {
                 text += "in \(Text.money(group.incomingCents ?? 0)), out \(Text.money(group.outgoingCents ?? 0)), net \(Text.money(group.netCents))"
             } else {

@@ -236,9 +236,9 @@ public struct Agent: Sendable {
                 }
                 plans.append((call, plan, shown, note))
             }
-            // With made-up values left out, the conversation shows the call as it runs: the model otherwise reports
-            // them as written ("… with VAT ID DE123456789") from its own call. (A prompt cache then reads that call
-            // again, a few dozen tokens, and only for such writes.)
+            // With made-up values left out or dates filled in, the conversation shows the call as it runs: the model
+            // otherwise reports them as written ("… with VAT ID DE123456789") from its own call. (A prompt cache then
+            // reads that call again, a few dozen tokens, and only for such calls.)
             let asRun = plans.map { entry -> ToolCall in
                 guard entry.note != nil, case .run(_, let arguments) = entry.plan else { return entry.call }
                 return ToolCall(id: entry.call.id, name: entry.call.name, arguments: ArgumentRepair.show(.object(arguments)))
@@ -337,7 +337,7 @@ public struct Agent: Sendable {
         var plan: CallPlan
         /// The arguments after cleaning (what runs, or what the refused call would have run with).
         var arguments: [String: Value]
-        /// Added to the result: the made-up values left out.
+        /// Added to the result: the made-up values left out, or the dates the question named filled in.
         var note: String?
         /// Refused for a made-up required value: the model must ask the user next.
         var asksUser = false
@@ -346,7 +346,8 @@ public struct Agent: Sendable {
     }
 
     /// A small model's call cleaned (`ArgumentRepair`), rid of made-up values and guessed identifiers
-    /// (`MadeUpValues`, judged against `said`: the user's messages and tool results), then checked against the schema
+    /// (`MadeUpValues`, judged against `said`: the user's messages and tool results), given the dates of a period the
+    /// question names (`NamedPeriod`), then checked against the schema
     /// (one corrective error per tool, recorded in `corrected`).
     func repair(
         _ tool: AgentTool, _ arguments: [String: Value], question: String, said: [String], corrected: inout Set<String>
@@ -367,6 +368,14 @@ public struct Agent: Sendable {
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
+            // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the whole year.
+            if let today = settings.today, NamedPeriod.fits(tool.inputSchema), let period = NamedPeriod.find(in: question, today: today) {
+                let filled = period.filling(cleaned)
+                if filled != cleaned {
+                    cleaned = filled
+                    note = period.note
+                }
+            }
         } else {
             let madeUp = MadeUpValues.keys(in: cleaned, tool: tool, said: said)
             if let key = madeUp.first(where: ArgumentRepair.requiredKeys(tool.inputSchema).contains), let value = cleaned[key] {

@@ -250,6 +250,9 @@ struct FullToolsetTests {
         #expect(!filtered.failed && filtered.text.contains("2026-01-01 to 2026-06-30"))
         let byStatus = try await harness.call("summarize", ["entity": "invoices", "group_by": "status"])
         #expect(int(byStatus.structuredContent, "totals", "count") == 120)
+        // Counts are named in the text, so that no reader takes them for an amount.
+        #expect(byStatus.text.contains("• Total: 120 invoices · net "), "\(byStatus.text)")
+        #expect(filtered.text.range(of: #"• Total: \d+ vouchers · net "#, options: .regularExpression) != nil, "\(filtered.text)")
         let invalid = try await harness.call("summarize", ["entity": "transactions", "group_by": "tax_rate"])
         #expect(invalid.failed && invalid.text.contains("group them by month, status or contact"))
         let missing = try await harness.call("summarize", ["entity": "invoices"])

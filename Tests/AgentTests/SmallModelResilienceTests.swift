@@ -447,6 +447,30 @@ extension AgentTests {
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "all accounts: \(call.outcome.text.prefix(80))")
     }
 
+    @Test("'last month' with no dates in the call: the agent adds the month's dates, says so, and the conversation shows them")
+    func namedPeriodInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "summarize", #"{"entity": "invoices", "group_by": "month"}"#)]),
+            .openAIText("In October we invoiced 36.498,13 €."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(
+            "How much did we invoice last month?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["entity": "invoices", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"])
+        #expect(call.outcome.text.hasPrefix("Invoices by month, 2026-10-01 to 2026-10-31:\n• 2026-10: 9 invoices · net"), "\(call.outcome.text)")
+        #expect(call.outcome.text.hasSuffix(#"Dates from the question ("last month"): 2026-10-01 to 2026-10-31."#))
+        let answering = try await messages(ofRequest: 1)
+        let shown = (answering[2]["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: String]
+        #expect(shown?["arguments"]?.contains(#""date_from":"2026-10-01""#) == true, "\(String(describing: shown))")
+
+        // Without resilience the call runs as the model wrote it.
+        try await llm.script([
+            .openAIToolCalls([("call_1", "summarize", #"{"entity": "invoices", "group_by": "month"}"#)]), .openAIText("Done."),
+        ])
+        let plain = try await Rig.make(settings: AgentSettings(today: anchor.iso)).ask("How much did we invoice last month?")
+        #expect(plain.toolCalls.first?.arguments == ["entity": "invoices", "group_by": "month"])
+    }
+
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
     func prepareWithoutSlots() async throws {
         try await llm.script([])
