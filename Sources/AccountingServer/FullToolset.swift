@@ -219,17 +219,18 @@ enum FullToolset {
             })
     }
 
-    /// What `get_invoice` and `get_voucher` say about a number or id the ledger does not have: the fact first, and to
-    /// offer a list rather than show one (told to use list_invoices, the offline model listed invoices and presented
-    /// another one as the one asked for); for an id, that numbers go in `number` (small models turned "RE-9999" into
-    /// id 9999).
+    /// What `get_invoice` and `get_voucher` say about a number or id the ledger does not have. For a number, the fact
+    /// alone, worded so that it can be the answer: told to use list_invoices, the offline model listed invoices and
+    /// presented another one as the one asked for; told to offer the recent invoices, it listed them and answered "The
+    /// invoice number is RE-9999"; told "Tell the user so", it copied that into its answer. For an id, that numbers go
+    /// in `number` (small models turned "RE-9999" into id 9999).
     static func missingDocument(_ document: String, id: Int64?, number: String?, lister: String) -> ToolCallError {
         if let id {
             return .notFound(
                 "There is no \(document) with id \(id). Ids are the ledger's internal numbers that \(lister) shows. "
                     + "To look up by number, give the whole number, prefix included, as number.")
         }
-        return .notFound("There is no \(document) \(number ?? "") in this ledger. Tell the user so, and offer to list the recent \(document)s.")
+        return .notFound("There is no \(document) \(number ?? "") in this ledger.")
     }
 
     static func invoiceLine(_ invoice: Invoice, today: LedgerDate) -> String {

@@ -353,6 +353,7 @@ public struct Agent: Sendable {
         _ tool: AgentTool, _ arguments: [String: Value], question: String, said: [String], corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
+        cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
         if let today = settings.today {
             cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
         }

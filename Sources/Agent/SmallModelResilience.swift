@@ -131,6 +131,22 @@ public enum ArgumentRepair {
         return nil
     }
 
+    /// An `id` the model took from a document number of the question becomes that `number`, where the tool takes
+    /// both: asked "What is on invoice RE-1060?", the offline model called `get_invoice` with `id: 1060` — ids are the
+    /// ledger's own, and the user named the document. Matched on the number's last digits ("RE-2026-0042" for 42).
+    public static func numberForID(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
+        let properties = schema.objectValue?["properties"]?.objectValue ?? [:]
+        guard properties["number"] != nil, arguments["number"] == nil, let id = arguments["id"]?.intValue else { return arguments }
+        let named = Set(UnverifiedReferences.references(in: question).filter { number in
+            number.split(separator: "-").last.flatMap { Int($0) } == id
+        })
+        guard named.count == 1, let number = named.first else { return arguments }
+        var moved = arguments
+        moved["id"] = nil
+        moved["number"] = .string(number)
+        return moved
+    }
+
     /// The names a schema's `required` lists.
     static func requiredKeys(_ schema: Value) -> [String] {
         schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? []

@@ -471,6 +471,15 @@ extension AgentTests {
         #expect(plain.toolCalls.first?.arguments == ["entity": "invoices", "group_by": "month"])
     }
 
+    @Test("'invoice RE-1060' called with id 1060: the agent asks for the invoice numbered RE-1060")
+    func numberForIDInTheLoop() async throws {
+        try await llm.script([.openAIToolCalls([("call_1", "get_invoice", #"{"id": 1060}"#)]), .openAIText("Done.")])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask("What is on invoice RE-1060?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["number": "RE-1060"] && !call.outcome.isError)
+        #expect(call.outcome.text.contains("RE-1060") && call.outcome.text.contains("Webentwicklung"), "\(call.outcome.text)")
+    }
+
     @Test("without answer_slot or resilience, preparing the next question sends nothing")
     func prepareWithoutSlots() async throws {
         try await llm.script([])
@@ -485,5 +494,26 @@ extension AgentTests {
         try await llm.script([.openAIText("```json\n{\"name\": \"list_invoices\", \"arguments\": {}}\n```")])
         let answer = try await Rig.make().ask("show me invoices")
         #expect(answer.toolCalls.isEmpty && answer.text.contains("list_invoices"))
+    }
+}
+
+@Suite("Document numbers given as ids")
+struct NumberForIDTests {
+    let schema: Value = ["type": "object", "properties": ["id": ["type": "integer"], "number": ["type": "string"]]]
+
+    @Test("an id that is the last digits of a number in the question becomes that number")
+    func moved() {
+        #expect(ArgumentRepair.numberForID(["id": 1060], schema: schema, question: "What is on invoice RE-1060?") == ["number": "RE-1060"])
+        #expect(ArgumentRepair.numberForID(["id": 42], schema: schema, question: "Zeig Beleg BE-2026-0042") == ["number": "BE-2026-0042"])
+    }
+
+    @Test("left alone: another id, a number already given, a tool without number, a question naming no such number")
+    func kept() {
+        #expect(ArgumentRepair.numberForID(["id": 7], schema: schema, question: "What is on invoice RE-1060?") == ["id": 7])
+        let both: [String: Value] = ["id": 1060, "number": "RE-1060"]
+        #expect(ArgumentRepair.numberForID(both, schema: schema, question: "RE-1060?") == both)
+        let idOnly: Value = ["type": "object", "properties": ["id": ["type": "integer"]]]
+        #expect(ArgumentRepair.numberForID(["id": 1060], schema: idOnly, question: "RE-1060?") == ["id": 1060])
+        #expect(ArgumentRepair.numberForID(["id": 1060], schema: schema, question: "contact 1060") == ["id": 1060])
     }
 }
