@@ -369,7 +369,7 @@ public struct Agent: Sendable {
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
-            // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the whole year.
+            // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             if let today = settings.today, NamedPeriod.fits(tool.inputSchema), let period = NamedPeriod.find(in: question, today: today) {
                 let filled = period.filling(cleaned)
                 if filled != cleaned {

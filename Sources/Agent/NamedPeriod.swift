@@ -6,7 +6,7 @@ import MCP
 ///
 /// Small models leave the dates out: asked "How much did we invoice last month?" and "What were our costs this
 /// quarter so far?", the offline model called `summarize` without `date_from`/`date_to` in every compare run and
-/// answered with the totals of the whole year.
+/// answered with the totals of all dates.
 public struct NamedPeriod: Sendable, Equatable {
     /// The words of the question that name it, as written there.
     public var phrase: String
