@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Processes"),
         .target(name: "LLM", dependencies: ["Curl", "Processes", "Config", .product(name: "MCP", package: "swift-sdk")]),
         // Agent reuses AccountingServer's secret redaction for traces (it already depends on it through MCPClient).
-        .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", "Config", .product(name: "MCP", package: "swift-sdk")]),
+        .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", "Ledger", "Config", .product(name: "MCP", package: "swift-sdk")]),
         // Money is written the way the ledger writes it (Ledger.Money), in one place.
         .target(name: "Render", dependencies: ["Ledger", .product(name: "MCP", package: "swift-sdk")]),
         // The chat screen: state, keys and a pure render into cells (tested without a terminal); ncurses only paints.

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import MCP
 
 /// A period a question names relative to today — "last month", "dieses Quartal", "in October", "since March", "the
@@ -16,7 +17,7 @@ public struct NamedPeriod: Sendable, Equatable {
     /// The one period `question` names, or nil when it names none or several (a comparison of two months is the
     /// model's to split). Questions about due dates are left alone: the tools' date ranges are document dates.
     public static func find(in question: String, today: String) -> NamedPeriod? {
-        guard let now = Day(today) else { return nil }
+        guard let now = LedgerDate(iso: today) else { return nil }
         let text = question.lowercased()
         let whole = NSRange(text.startIndex..., in: text)
         if text.range(of: #"\bdue\b|\bfällig"#, options: .regularExpression) != nil { return nil }
@@ -28,7 +29,7 @@ public struct NamedPeriod: Sendable, Equatable {
                 }
                 guard let (first, last) = rule.resolve(groups, now), first <= now else { continue }
                 let phrase = Range(match.range, in: question).map { String(question[$0]) } ?? groups[0] ?? ""
-                matches.append((match.range, NamedPeriod(phrase: phrase, from: first.iso, to: min(last, now).iso)))
+                matches.append((match.range, NamedPeriod(phrase: phrase, from: first.iso, to: Swift.min(last, now).iso)))
             }
         }
         // The longest wording wins where two overlap: "from January to March" over "from January".
@@ -74,9 +75,9 @@ public struct NamedPeriod: Sendable, Equatable {
     private struct Rule: Sendable {
         let regex: NSRegularExpression
         /// First and last day from the match's groups (0 is the whole match) and today; nil when it is no period.
-        let resolve: @Sendable ([String?], Day) -> (Day, Day)?
+        let resolve: @Sendable ([String?], LedgerDate) -> Span?
 
-        init(_ pattern: String, _ resolve: @escaping @Sendable ([String?], Day) -> (Day, Day)?) {
+        init(_ pattern: String, _ resolve: @escaping @Sendable ([String?], LedgerDate) -> Span?) {
             // Patterns are constants of this file; a broken one is a programming error found by the tests.
             regex = try! NSRegularExpression(pattern: pattern)
             self.resolve = resolve
@@ -100,9 +101,9 @@ public struct NamedPeriod: Sendable, Equatable {
     }
 
     /// The named month of the given year, or else the latest one that has begun.
-    private static func month(_ number: Int, year: String?, _ now: Day) -> (Day, Day) {
+    private static func month(_ number: Int, year: String?, _ now: LedgerDate) -> Span {
         let year = year.flatMap { Int($0) } ?? (number <= now.month ? now.year : now.year - 1)
-        return Day.month(year: year, month: number)
+        return LedgerDate(year: year, month: number, day: 1)!.wholeMonth
     }
 
     /// A month name and maybe a year: two groups.
@@ -111,42 +112,42 @@ public struct NamedPeriod: Sendable, Equatable {
     /// From the first of one named month to the end of another (groups 1–4: month, year, month, year). Without years
     /// it ends in the latest such month that has begun and starts before that: "from November to February" asked in
     /// November 2026 is November 2025 to February 2026.
-    private static func monthRange(_ groups: [String?], _ now: Day) -> (Day, Day)? {
+    private static func monthRange(_ groups: [String?], _ now: LedgerDate) -> Span? {
         guard let start = monthNumber(groups[1]), let end = monthNumber(groups[3]) else { return nil }
-        let last = month(end, year: groups[4], now).1
+        let last = month(end, year: groups[4], now).last
         let firstYear = groups[2].flatMap { Int($0) } ?? (start <= end ? last.year : last.year - 1)
-        let first = Day(year: firstYear, month: start, day: 1)
-        return last < first ? nil : (first, last)
+        guard let first = LedgerDate(year: firstYear, month: start, day: 1), first <= last else { return nil }
+        return (first, last)
     }
 
+    /// The last `count` days, today included.
+    private static func lastDays(_ count: String?, _ now: LedgerDate) -> Span? {
+        guard let count = count.flatMap({ Int($0) }), count > 0 else { return nil }
+        return (now.adding(days: 1 - count), now)
+    }
+
+    /// One rule per kind of period, English and German wordings together.
     private static let rules: [Rule] = [
-        // English
-        Rule(#"\b(?:last|previous) month\b"#) { _, now in Day.month(year: now.year, month: now.month).0.monthsAdded(-1).wholeMonth },
-        Rule(#"\b(?:this|current) month\b|\bmonth to date\b"#) { _, now in Day.month(year: now.year, month: now.month) },
-        Rule(#"\b(?:last|previous) quarter\b"#) { _, now in now.quarter.0.monthsAdded(-3).quarter },
-        Rule(#"\b(?:this|current) quarter\b|\bquarter to date\b"#) { _, now in now.quarter },
-        Rule(#"\b(?:last|previous) year\b"#) { _, now in Day.year(now.year - 1) },
-        Rule(#"\b(?:this|current) year\b|\byear to date\b|\bytd\b"#) { _, now in Day.year(now.year) },
-        Rule(#"\b(?:last|previous) week\b"#) { _, now in now.week.0.daysAdded(-7).week },
-        Rule(#"\bthis week\b"#) { _, now in now.week },
-        Rule(#"\b(?:last|past) (\d{1,3}) days\b"#) { groups, now in
-            guard let count = groups[1].flatMap({ Int($0) }), count > 0 else { return nil }
-            return (now.daysAdded(1 - count), now)
+        Rule(#"\b(?:last|previous) month\b|\b(?:letzte[nmr]?|vorige[nmr]?) monat\b|\bvormonat"#) { _, now in
+            now.firstOfMonth.adding(months: -1).wholeMonth
         },
-        // German
-        Rule(#"\b(?:letzte[nmr]?|vorige[nmr]?) monat\b|\bvormonat"#) { _, now in
-            Day.month(year: now.year, month: now.month).0.monthsAdded(-1).wholeMonth
+        Rule(#"\b(?:this|current) month\b|\bmonth to date\b|\b(?:diese[nmr]?|aktuelle[nmr]?|laufende[nmr]?) monat"#) { _, now in
+            now.wholeMonth
         },
-        Rule(#"\b(?:diese[nmr]?|aktuelle[nmr]?|laufende[nmr]?) monat"#) { _, now in Day.month(year: now.year, month: now.month) },
-        Rule(#"\b(?:letzte[nms]?|vorige[nms]?) quartal\b|\bvorquartal"#) { _, now in now.quarter.0.monthsAdded(-3).quarter },
-        Rule(#"\b(?:diese[nms]?|aktuelle[nms]?|laufende[nms]?) quartal"#) { _, now in now.quarter },
-        Rule(#"\b(?:letzte[nms]?|vorige[nms]?) jahr\b|\bvorjahr"#) { _, now in Day.year(now.year - 1) },
-        Rule(#"\b(?:diese[nms]?|aktuelle[nms]?|laufende[nms]?) jahr\b"#) { _, now in Day.year(now.year) },
-        Rule(#"\b(?:letzte|vorige) woche\b|\bvorwoche"#) { _, now in now.week.0.daysAdded(-7).week },
-        Rule(#"\bdiese woche\b"#) { _, now in now.week },
-        Rule(#"\b(?:letzten|vergangenen) (\d{1,3}) tage"#) { groups, now in
-            guard let count = groups[1].flatMap({ Int($0) }), count > 0 else { return nil }
-            return (now.daysAdded(1 - count), now)
+        Rule(#"\b(?:last|previous) quarter\b|\b(?:letzte[nms]?|vorige[nms]?) quartal\b|\bvorquartal"#) { _, now in
+            now.wholeQuarter.first.adding(months: -3).wholeQuarter
+        },
+        Rule(#"\b(?:this|current) quarter\b|\bquarter to date\b|\b(?:diese[nms]?|aktuelle[nms]?|laufende[nms]?) quartal"#) { _, now in
+            now.wholeQuarter
+        },
+        Rule(#"\b(?:last|previous) year\b|\b(?:letzte[nms]?|vorige[nms]?) jahr\b|\bvorjahr"#) { _, now in wholeYear(now.year - 1) },
+        Rule(#"\b(?:this|current) year\b|\byear to date\b|\bytd\b|\b(?:diese[nms]?|aktuelle[nms]?|laufende[nms]?) jahr\b"#) { _, now in
+            wholeYear(now.year)
+        },
+        Rule(#"\b(?:last|previous) week\b|\b(?:letzte|vorige) woche\b|\bvorwoche"#) { _, now in now.wholeWeek.first.adding(days: -7).wholeWeek },
+        Rule(#"\bthis week\b|\bdiese woche\b"#) { _, now in now.wholeWeek },
+        Rule(#"\b(?:last|past) (\d{1,3}) days\b|\b(?:letzten|vergangenen) (\d{1,3}) tage"#) { groups, now in
+            lastDays(groups[1] ?? groups[2], now)
         },
         // Named months, quarters and years. A month needs a preposition or a year next to it: "may" is also a verb.
         Rule(#"\b(?:in|im|for|für|during|of|from|vom|von)\s+(?:the month of\s+|monat\s+)?(\#(monthAlternatives))\b\.?(?:\s+(20\d\d))?"#) { groups, now in
@@ -160,93 +161,41 @@ public struct NamedPeriod: Sendable, Equatable {
         },
         Rule(#"\b(?:between|zwischen)\s+\#(monthAndYear)\s+(?:and|und)\s+\#(monthAndYear)"#) { groups, now in monthRange(groups, now) },
         Rule(#"\b(?:since|seit)\s+(?:the\s+)?(?:beginning of\s+|anfang\s+)?(\#(monthAlternatives))\b\.?(?:\s+(20\d\d))?"#) { groups, now in
-            monthNumber(groups[1]).map { (month($0, year: groups[2], now).0, now) }
+            monthNumber(groups[1]).map { (month($0, year: groups[2], now).first, now) }
         },
         Rule(#"\bq([1-4])(?:\s*[/-]?\s*(20\d\d))?\b|\b([1-4])\.\s*quartal(?:\s+(20\d\d))?"#) { groups, now in
             guard let quarter = (groups[1] ?? groups[3]).flatMap({ Int($0) }) else { return nil }
-            let year = (groups[2] ?? groups[4]).flatMap { Int($0) } ?? (quarter <= now.quarterNumber ? now.year : now.year - 1)
-            return Day(year: year, month: quarter * 3 - 2, day: 1).quarter
+            let year = (groups[2] ?? groups[4]).flatMap { Int($0) } ?? (quarter <= now.quarter ? now.year : now.year - 1)
+            return LedgerDate(year: year, month: quarter * 3 - 2, day: 1)?.wholeQuarter
         },
         Rule(#"\b(?:in|im|for|für|during|of|jahr|year)\s+(20\d\d)\b(?!-)"#) { groups, _ in
-            groups[1].flatMap { Int($0) }.map { Day.year($0) }
+            groups[1].flatMap { Int($0) }.map(wholeYear)
         },
     ]
+
+    /// First and last day of a period.
+    typealias Span = (first: LedgerDate, last: LedgerDate)
+
+    private static func wholeYear(_ year: Int) -> Span {
+        (LedgerDate(year: year, month: 1, day: 1)!, LedgerDate(year: year, month: 12, day: 31)!)
+    }
 }
 
-/// A calendar day, with the arithmetic periods need (proleptic Gregorian, no time zone involved).
-struct Day: Comparable, Sendable {
-    var year: Int, month: Int, day: Int
+/// The calendar periods a day lies in, on top of the ledger's own date arithmetic.
+extension LedgerDate {
+    fileprivate var wholeMonth: NamedPeriod.Span { (firstOfMonth, lastOfMonth) }
 
-    init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
+    /// 1…4.
+    fileprivate var quarter: Int { (month - 1) / 3 + 1 }
 
-    init?(_ iso: String) {
-        let parts = iso.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), (1...Day.length(of: parts[1], in: parts[0])).contains(parts[2]) else { return nil }
-        self.init(year: parts[0], month: parts[1], day: parts[2])
-    }
-
-    var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
-
-    static func < (lhs: Day, rhs: Day) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }
-
-    static func length(of month: Int, in year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    static func month(year: Int, month: Int) -> (Day, Day) {
-        (Day(year: year, month: month, day: 1), Day(year: year, month: month, day: length(of: month, in: year)))
-    }
-
-    static func year(_ year: Int) -> (Day, Day) { (Day(year: year, month: 1, day: 1), Day(year: year, month: 12, day: 31)) }
-
-    var wholeMonth: (Day, Day) { Day.month(year: year, month: month) }
-    var quarterNumber: Int { (month - 1) / 3 + 1 }
-    var quarter: (Day, Day) {
-        let first = quarterNumber * 3 - 2
-        return (Day(year: year, month: first, day: 1), Day.month(year: year, month: first + 2).1)
+    fileprivate var wholeQuarter: NamedPeriod.Span {
+        let first = LedgerDate(year: year, month: quarter * 3 - 2, day: 1)!
+        return (first, first.adding(months: 2).lastOfMonth)
     }
 
     /// Monday to Sunday.
-    var week: (Day, Day) {
-        let monday = daysAdded(-((dayNumber + 3) % 7))  // day 0 (1970-01-01) was a Thursday
-        return (monday, monday.daysAdded(6))
-    }
-
-    func monthsAdded(_ count: Int) -> Day {
-        let index = year * 12 + (month - 1) + count
-        let (newYear, newMonth) = (index / 12, index % 12 + 1)
-        return Day(year: newYear, month: newMonth, day: min(day, Day.length(of: newMonth, in: newYear)))
-    }
-
-    func daysAdded(_ count: Int) -> Day { Day(dayNumber: dayNumber + count) }
-
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146097 + dayOfEra - 719468
-    }
-
-    init(dayNumber: Int) {
-        let z = dayNumber + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let dayOfEra = z - era * 146097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    fileprivate var wholeWeek: NamedPeriod.Span {
+        let monday = adding(days: 1 - weekday)
+        return (monday, monday.adding(days: 6))
     }
 }

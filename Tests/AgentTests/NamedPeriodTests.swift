@@ -1,3 +1,4 @@
+import Ledger
 import MCP
 import Testing
 
@@ -103,16 +104,16 @@ struct NamedPeriodTests {
         #expect(NamedPeriod.fits(range) && !NamedPeriod.fits(required) && !NamedPeriod.fits(single))
     }
 
-    @Test("day arithmetic agrees with the calendar across centuries and leap days")
+    @Test("the ledger's day arithmetic the periods are built on agrees with the calendar across centuries and leap days")
     func days() throws {
-        #expect(Day(year: 1970, month: 1, day: 1).dayNumber == 0)
-        #expect(Day(year: 2000, month: 3, day: 1).dayNumber == 11_017)
+        #expect(LedgerDate(year: 1970, month: 1, day: 1)?.dayNumber == 0)
+        #expect(LedgerDate(year: 2000, month: 3, day: 1)?.dayNumber == 11_017)
         for iso in ["1900-02-28", "2000-02-29", "2024-12-31", "2026-11-25", "2100-03-01"] {
-            let day = try #require(Day(iso))
-            #expect(Day(dayNumber: day.dayNumber).iso == iso)
-            #expect(day.daysAdded(1).daysAdded(-1) == day)
+            let day = try #require(LedgerDate(iso: iso))
+            #expect(LedgerDate(dayNumber: day.dayNumber).iso == iso)
+            #expect(day.adding(days: 1).adding(days: -1) == day)
         }
-        #expect(Day("2026-02-29") == nil && Day("2024-02-29") != nil)
-        #expect(Day(year: 2026, month: 3, day: 31).monthsAdded(-1).iso == "2026-02-28")
+        #expect(LedgerDate(iso: "2026-02-29") == nil && LedgerDate(iso: "2024-02-29") != nil)
+        #expect(LedgerDate(iso: "2026-03-31")?.adding(months: -1).iso == "2026-02-28")
     }
 }
