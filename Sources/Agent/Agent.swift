@@ -84,6 +84,9 @@ public struct AgentAnswer: Sendable {
     /// Document numbers the answer names that no tool result or question showed (see `UnverifiedReferences`):
     /// most likely made up by the model, and to be pointed out to the user.
     public var unverifiedReferences: [String] = []
+    /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is
+    /// incomplete, and the user must be told so — an answer cut off in the middle of a list reads like a whole one.
+    public var cutOff = false
 }
 
 /// Why a question got no answer.
@@ -208,7 +211,8 @@ public struct Agent: Sendable {
                 return AgentAnswer(
                     text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
                     retries: retries, messages: messages,
-                    unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages))
+                    unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages),
+                    cutOff: response.finishReason == .length)
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when

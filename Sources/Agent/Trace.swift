@@ -73,6 +73,7 @@ public final class TraceWriter: Sendable {
             if !answer.unverifiedReferences.isEmpty {
                 record["unverified_references"] = .array(answer.unverifiedReferences.map(Value.string))
             }
+            if answer.cutOff { record["cut_off"] = true }
         }
         if let error { record["error"] = .string("\(error)") }
         append(.object(record))

@@ -41,6 +41,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// The last turn's answer, which the answer checks read.
     public var finalAnswer: String { turns.last?.answer ?? "" }
+
+    /// The last turn's answer stopped at the model's token limit.
+    public var finalAnswerCutOff: Bool { turns.last?.cutOff ?? false }
 }
 
 /// One user turn and what the model said to it.
@@ -48,6 +51,8 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var question: String
     public var answer: String?
     public var latencyMs: Int
+    /// The answer stopped at the model's token limit (absent in records written before this was kept).
+    public var cutOff: Bool?
 }
 
 /// One tool call as the model made it, and what came back.

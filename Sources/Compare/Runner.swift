@@ -142,7 +142,7 @@ public final class CompareRunner: Sendable {
             switch result {
             case .success(let answer):
                 history = answer.messages
-                turns.append(TurnRecord(question: question, answer: answer.text, latencyMs: latency))
+                turns.append(TurnRecord(question: question, answer: answer.text, latencyMs: latency, cutOff: answer.cutOff))
                 continue
             case .timedOut:
                 outcome = .timeout(seconds: Double(settings.timeLimit.wholeMilliseconds) / 1000)

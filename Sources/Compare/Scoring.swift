@@ -89,7 +89,9 @@ public enum Scorer {
         if !invented.isEmpty {
             return fail(.inventedReference, "the answer names \(invented.joined(separator: ", ")), which no tool returned")
         }
-        if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) { return fail(.wrongAnswer, problem) }
+        if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) {
+            return fail(.wrongAnswer, problem + (record.finalAnswerCutOff ? " (it stops at the model's token limit)" : ""))
+        }
         if let problem = ledgerProblem(before: record.ledgerBefore, after: record.ledgerAfter, expected: scenario.ledgerChanges) {
             return fail(.ledgerMismatch, problem)
         }

@@ -68,6 +68,16 @@ public struct ModelProfile: Sendable {
         return (Double(usage.inputTokens) * input + Double(usage.outputTokens) * output) / 1_000_000
     }
 
+    /// What to tell the user when an answer stopped at this model's token limit (`FinishReason.length`), with the
+    /// key that raises it.
+    public var cutOffWarning: String {
+        let limit = maxTokens.map { "the model's limit of \($0) tokens" } ?? "the model's token limit"
+        let key = provider == .local
+            ? "max_tokens in a [models.\(name)] section with provider = \"local\""
+            : "max_tokens in [models.\(name)]"
+        return "The answer stops at \(limit), so it is incomplete. Ask for less at once, or raise \(key) in the config (see config.example.toml)."
+    }
+
     /// The provider for this profile. `progress` hears about slow preparations (starting the local model).
     public func makeProvider(progress: @escaping @Sendable (String) -> Void = { _ in }) -> any ChatProvider {
         switch provider {

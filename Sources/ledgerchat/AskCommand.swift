@@ -136,6 +136,7 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
+        if answer.cutOff { printError("Warning: " + profile.cutOffWarning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
         footer += "\(answer.usage.inputTokens) tokens in, \(answer.usage.outputTokens) out"
         if let cost = profile.cost(of: answer.usage) { footer += String(format: " · $%.4f", cost) }
@@ -250,7 +251,7 @@ enum JSONOutput {
             "retries": .int(answer.retries),
             "usage": ["input_tokens": .int(answer.usage.inputTokens), "output_tokens": .int(answer.usage.outputTokens)],
             "duration_ms": .int(duration.wholeMilliseconds),
-            "unverified_references": .array(answer.unverifiedReferences.map(Value.string)),
+            "unverified_references": .array(answer.unverifiedReferences.map(Value.string)), "cut_off": .bool(answer.cutOff),
             "tool_calls": .array(
                 answer.toolCalls.map { call in
                     [

@@ -107,7 +107,7 @@ actor LiveChatBackend: ChatBackend {
         return ChatModel(
             name: profile.name, provider: profile.makeProvider(progress: progress), settings: AgentSettings(config: config, profile: profile, today: day),
             systemPrompt: prompt,
-            cost: { profile.cost(of: $0) })
+            cost: { profile.cost(of: $0) }, cutOffWarning: profile.cutOffWarning)
     }
 
     func toolRunner() async -> any ToolRunner { runner }

@@ -106,6 +106,43 @@ struct AskCommandTests {
         #expect(honest.status == 0 && !honest.stderr.contains("Warning"), "\(honest.stderr)")
     }
 
+    @Test("an answer cut off at max_tokens is said: a warning naming the limit and the key on stderr, cut_off in JSON, the trace")
+    func cutOffAnswer() async throws {
+        let ledger = try demoLedgerFile()
+        let directory = try scratchDirectory("ask-cut-off")
+        let config = directory + "/config.toml"
+        try """
+            default_model = "scripted"
+            [models.scripted]
+            provider = "openai"
+            base_url = "\(askLLM.url("/v1"))"
+            model = "m"
+            max_tokens = 40
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let cut = "Revenue per month: January 7.186,41 €, February 24.702,67 €, March"
+        try await askLLM.script([.openAIText(cut, usage: (300, 40), finishReason: "length")])
+        let (text, trace) = try await ask(["What was our revenue per month this year?", "--ledger", ledger], config: config)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix(cut))
+        #expect(
+            text.stderr.contains(
+                "Warning: The answer stops at the model's limit of 40 tokens, so it is incomplete. Ask for less at once, or raise max_tokens in [models.scripted]"),
+            "\(text.stderr)")
+        #expect(trace.contains(#""cut_off":true"#))
+        let request = try #require(try await askLLM.requests().first?["body"] as? [String: Any])
+        #expect(request["max_tokens"] as? Int == 40)
+
+        try await askLLM.script([.openAIText(cut, usage: (300, 40), finishReason: "length")])
+        let (json, _) = try await ask(["What was our revenue per month this year?", "--json", "--ledger", ledger], config: config)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["cut_off"] as? Bool == true && object["ok"] as? Bool == true)
+
+        try await askLLM.script([.openAIText("Revenue in November: 56.611,35 €.")])
+        let (whole, wholeTrace) = try await ask(["How much did we invoice in November?", "--ledger", ledger], config: config)
+        #expect(whole.status == 0 && !whole.stderr.contains("Warning"), "\(whole.stderr)")
+        #expect(!wholeTrace.contains("cut_off"))
+    }
+
     @Test("--trace with a bare file name writes it in the current folder; a trace that cannot be written is said, the answer still comes")
     func tracePaths() async throws {
         let folder = try scratchDirectory("cwd")

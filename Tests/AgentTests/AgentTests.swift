@@ -156,6 +156,18 @@ struct AgentTests {
         #expect(try await llm.requests().count == 3)
     }
 
+    @Test("an answer that stopped at max_tokens is marked cut off; one the model ended is not")
+    func cutOff() async throws {
+        try await llm.script([
+            .openAIToolCalls([("c", "summarize", #"{"entity": "invoices", "group_by": "month"}"#)]),
+            .openAIText("January 7.186,41 €, February", finishReason: "length"),
+        ])
+        let cut = try await Rig.make().ask("revenue per month?")
+        #expect(cut.cutOff && cut.text == "January 7.186,41 €, February" && cut.rounds == 2)
+        try await llm.script([.openAIText("Hello!")])
+        #expect(try await Rig.make().ask("hello").cutOff == false)
+    }
+
     @Test("a write refused by approval changes nothing, and the model is told")
     func approvalRefused() async throws {
         try await llm.script([

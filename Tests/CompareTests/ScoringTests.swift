@@ -60,6 +60,18 @@ let expectLimit5 = """
 
 @Suite("Scoring recorded runs")
 struct ScoringTests {
+    @Test("a failed answer check says when the answer stopped at the token limit; records without the field read as not cut off")
+    func cutOffAnswer() throws {
+        var run = record([("list_invoices", #"{"limit":5}"#)], answer: "The invoices are RE-")
+        run.turns[0].cutOff = true
+        let score = Scorer.score(run, scenario: try scenario(expectLimit5))
+        #expect(!score.passed && score.reason == "the answer lacks \"RE-1\" (it stops at the model's token limit)")
+        run.turns[0].cutOff = nil
+        #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).reason == "the answer lacks \"RE-1\"")
+        let old = try JSONDecoder().decode(TurnRecord.self, from: Data(#"{"question": "q", "answer": "a", "latencyMs": 3}"#.utf8))
+        #expect(old.cutOff == nil)
+    }
+
     @Test("an answer that names a number no tool returned fails as invented_reference, even when the checks fail too")
     func inventedReference() throws {
         var run = record([("list_invoices", #"{"limit":5}"#)], answer: "RE-12633 and RE-2026-0101")

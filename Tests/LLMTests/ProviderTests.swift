@@ -240,6 +240,18 @@ struct ProviderTests {
         #expect(try await receivedRequests().count == 1)
     }
 
+    @Test("the warning for an answer cut at max_tokens names the limit and the config key that raises it")
+    func cutOffWarning() {
+        let local = ModelProfile(name: "local", provider: .local, baseURL: "http://127.0.0.1", model: "local", maxTokens: 512)
+        #expect(
+            local.cutOffWarning
+                == "The answer stops at the model's limit of 512 tokens, so it is incomplete. Ask for less at once, or raise max_tokens "
+                + "in a [models.local] section with provider = \"local\" in the config (see config.example.toml).")
+        let remote = ModelProfile(name: "gpt", provider: .openai, baseURL: "https://api.openai.com/v1", model: "gpt-4o-mini")
+        #expect(remote.cutOffWarning.hasPrefix("The answer stops at the model's token limit, so it is incomplete."))
+        #expect(remote.cutOffWarning.contains("raise max_tokens in [models.gpt] in the config"))
+    }
+
     @Test("a stream cut before anything arrived is retried")
     func cutBeforeContent() async throws {
         try await script([

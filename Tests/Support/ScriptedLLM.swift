@@ -82,11 +82,12 @@ public struct Step: Encodable, Sendable {
         return .sse(events)
     }
 
-    /// An OpenAI-style stream that answers in text, in a few pieces.
-    public static func openAIText(_ text: String, usage: (Int, Int) = (200, 20)) -> Step {
+    /// An OpenAI-style stream that answers in text, in a few pieces; `finishReason` "length" is an answer that
+    /// stopped at max_tokens.
+    public static func openAIText(_ text: String, usage: (Int, Int) = (200, 20), finishReason: String = "stop") -> Step {
         let words = text.split(separator: " ", omittingEmptySubsequences: false)
         var events = words.enumerated().map { index, word in chunk(["content": (index == 0 ? "" : " ") + word]) }
-        events.append(finish("stop", usage: usage))
+        events.append(finish(finishReason, usage: usage))
         events.append("data: [DONE]\n\n")
         return .sse(events)
     }
