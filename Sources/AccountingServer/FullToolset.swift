@@ -144,6 +144,10 @@ enum FullToolset {
                 "There is no contact with \(id.map { "id \($0)" } ?? "customer number \(number!)") in this ledger. "
                     + "Tell the user so, or find the contact by name with list_contacts (search).")
         }
+        if let id, let number, contact.customerNumber.caseInsensitiveCompare(number) != .orderedSame {
+            throw Self.conflictingIdentifiers(
+                id: id, isNamed: "\(contact.name) (customer number \(contact.customerNumber))", other: "customer_number \(number)")
+        }
         var text = "\(contact.name) (#\(contact.customerNumber)), \(contact.category.rawValue), \(contact.kind.rawValue)"
         let address = [contact.street, [contact.postalCode, contact.city].compactMap { $0 }.joined(separator: " ")]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
@@ -186,7 +190,7 @@ enum FullToolset {
             "number": JSONSchema.string("Invoice number or part of it, e.g. RE-1042", maxLength: 40),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
-            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field", default: "invoice_date"),
+            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field; amount for the largest first", default: "invoice_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),
@@ -224,6 +228,13 @@ enum FullToolset {
     /// presented another one as the one asked for; told to offer the recent invoices, it listed them and answered "The
     /// invoice number is RE-9999"; told "Tell the user so", it copied that into its answer. For an id, that numbers go
     /// in `number` (small models turned "RE-9999" into id 9999).
+    /// An `id` and a number that name two different records. Why not just use the id: the offline model sent
+    /// get_contact `id: 10, customer_number: "1012"` — two customers — and answered with one's number and the other's
+    /// balance.
+    static func conflictingIdentifiers(id: Int64, isNamed name: String, other: String) -> ToolCallError {
+        ToolCallError("id \(id) is \(name), but \(other) was given too: give only the one you mean")
+    }
+
     static func missingDocument(_ document: String, id: Int64?, number: String?, lister: String) -> ToolCallError {
         if let id {
             return .notFound(
@@ -272,6 +283,9 @@ enum FullToolset {
             throw Self.missingDocument("invoice", id: id, number: number, lister: "list_invoices")
         }
         let invoice = details.invoice
+        if let id, let number, invoice.number.caseInsensitiveCompare(number) != .orderedSame {
+            throw Self.conflictingIdentifiers(id: id, isNamed: "invoice \(invoice.number)", other: "number \(number)")
+        }
         var text = invoiceLine(invoice, today: context.today)
         text += "\n\(invoice.title) · delivered \(invoice.deliveryDate.iso)"
         for line in details.lines {
@@ -316,7 +330,7 @@ enum FullToolset {
             "date_to": JSONSchema.date("Voucher date on or before"),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
-            "sort": JSONSchema.enumeration(["voucher_date", "amount", "supplier", "number"], "Sort field", default: "voucher_date"),
+            "sort": JSONSchema.enumeration(["voucher_date", "amount", "supplier", "number"], "Sort field; amount for the largest first", default: "voucher_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),
@@ -368,6 +382,9 @@ enum FullToolset {
         let (id, number) = try arguments.idOrNumber(example: "BE-2026-0042")
         guard let details = try context.store.voucherDetails(id: id, number: number) else {
             throw Self.missingDocument("voucher", id: id, number: number, lister: "list_vouchers")
+        }
+        if let id, let number, details.voucher.number.caseInsensitiveCompare(number) != .orderedSame {
+            throw Self.conflictingIdentifiers(id: id, isNamed: "voucher \(details.voucher.number)", other: "number \(number)")
         }
         var text = voucherLine(details.voucher)
         for line in details.lines {

@@ -124,10 +124,12 @@ struct ToolArguments {
         case .string(let text): amount = Double(text.replacingOccurrences(of: ",", with: "."))
         default: amount = nil
         }
-        guard let amount, amount.isFinite, amount >= 0, amount < 1e12 else {
-            throw ToolCallError("\(key) must be an amount in euros, e.g. 1500 or 99.90; got \(describe(value))")
+        guard let amount, amount.isFinite, amount >= 0 else {
+            throw ToolCallError("\(key) must be an amount in euros of 0 or more, e.g. 1500 or 99.90; got \(describe(value))")
         }
-        return Int((amount * 100).rounded())
+        // The schema sets no maximum, and "at most 9999999999999999 €" is a bound like any other (small models write
+        // it to mean "no upper limit"); amounts past a quadrillion euros all bound alike, and stay clear of overflow.
+        return Int((min(amount, 1e15) * 100).rounded())
     }
 
     /// `date_from` and `date_to`, refusing a range that ends before it starts.
@@ -159,7 +161,7 @@ struct ToolArguments {
         let id = try self.id("id")
         let number = try string("number", maxLength: 40)
         guard id != nil || number != nil else { throw ToolCallError("give either number (e.g. \(example)) or id") }
-        return (id, id == nil ? number : nil)
+        return (id, number)
     }
 
     func id(_ key: String) throws -> Int64? {

@@ -165,7 +165,9 @@ public struct Agent: Sendable {
                     let results = messages[history.count...].filter { $0.role == .tool }
                     let numbered = results.contains { UnverifiedReferences.namesDocuments($0.content) }
                     let askFor = results.lazy.compactMap { MadeUpValues.askedFor(in: $0.content) }.first
-                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered, askFor: askFor))
+                    let failed = !results.isEmpty && results.allSatisfy(\.isError)
+                    requestMessages.append(
+                        Self.answerNudge(german: german, afterWrite: lastRoundWrote, numbered: numbered, askFor: askFor, failed: failed))
                 }
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
@@ -268,6 +270,8 @@ public struct Agent: Sendable {
             }
             // Small models keep calling tools (paging on and on) instead of answering: once a round's calls all
             // succeeded, the next request offers no tools, so the model answers from what it has.
+            // (Offering tools one round more after a lookup that followed a refused guess was tried: the model then
+            // repeated the refused call, or called get_contact with another contact's id and mixed the two up.)
             if small && results.allSatisfy({ !$0.outcome.isError }) { offerTools = false }
             // A value was made up where the user must give one: the next request offers no tools, so the model asks.
             // Likewise after a change the server refused or the user declined (a call that got as far as approval):
@@ -493,12 +497,21 @@ public struct Agent: Sendable {
     /// morning: 25 of 39 runs passed against 24, made-up numbers in 2 against 4 (unmatched payments now right);
     /// the price is longer answers where the results are lists (3.6k tokens written against 2.6k) and one detail
     /// question (a contact's number) answered with the whole contact.
-    static func answerNudge(german: Bool, afterWrite: Bool, numbered: Bool = true, askFor: String? = nil, toolsListed: Bool = true) -> ChatMessage {
+    ///
+    /// When every call of the question failed (`failed`), there is nothing to answer from: asked for "the numbers as
+    /// written there", the offline model made up three invoices ("RE-1234567890123456: 1234567890123456 €") after
+    /// its one call had failed twice.
+    static func answerNudge(
+        german: Bool, afterWrite: Bool, numbered: Bool = true, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
+    ) -> ChatMessage {
         let text: String
         let what = numbered ? "name the numbers" : "give the names, dates and amounts"
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
             text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
+        } else if failed && !afterWrite {
+            text = "The tool calls above failed: tell me in one or two\(german ? " German" : "") sentences that you could not get the data "
+                + "and why, without making up any numbers."
         } else {
             switch (german, afterWrite) {
             case (false, false):

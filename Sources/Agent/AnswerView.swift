@@ -65,7 +65,8 @@ public enum AnswerView {
             let nudge = Agent.answerNudge(
                 german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) },
                 numbered: results.values.contains { UnverifiedReferences.namesDocuments($0.text) },
-                askFor: results.values.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first, toolsListed: false)
+                askFor: results.values.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
+                failed: !results.isEmpty && results.values.allSatisfy(\.isError), toolsListed: false)
             return [.user(text), nudge]
         }
     }

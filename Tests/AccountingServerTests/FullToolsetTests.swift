@@ -103,6 +103,13 @@ struct FullToolsetTests {
         #expect(missing.text.contains("list_contacts"))
         let empty = try await harness.call("get_contact")
         #expect(empty.text.contains("give either id or customer_number"))
+        // Both identifiers must name the same contact: one of them is a guess otherwise.
+        let both = try await harness.call("get_contact", ["id": 1, "customer_number": "1001"])
+        #expect(!both.failed && string(both.structuredContent, "contact", "name") == "Müller GmbH")
+        let conflicting = try await harness.call("get_contact", ["id": 23, "customer_number": "1001"])
+        #expect(conflicting.failed, "\(conflicting.text)")
+        #expect(conflicting.text.contains("id 23 is \(string(byID.structuredContent, "contact", "name") ?? "?") (customer number"), "\(conflicting.text)")
+        #expect(conflicting.text.hasSuffix("but customer_number 1001 was given too: give only the one you mean"), "\(conflicting.text)")
     }
 
     // MARK: invoices
@@ -126,6 +133,14 @@ struct FullToolsetTests {
         let amounts = items(ranged).compactMap { int($0, "gross_cents") }
         #expect(!amounts.isEmpty && amounts == amounts.sorted() && amounts.allSatisfy { $0 >= 100_000 })
         #expect(items(ranged).allSatisfy { (string($0, "invoice_date") ?? "") >= "2026-01-01" && (string($0, "invoice_date") ?? "") <= "2026-03-31" })
+        // An upper bound past every amount is a bound like any other (small models write one for "no limit"); a
+        // lower bound past every amount finds nothing; a negative amount is refused.
+        let unbounded = try await harness.call("list_invoices", ["max_amount": 9_999_999_999_999_999, "limit": 5])
+        #expect(!unbounded.failed && items(unbounded).map { string($0, "number") } == items(newest).map { string($0, "number") })
+        let huge = try await harness.call("list_invoices", ["min_amount": 1e300])
+        #expect(!huge.failed && int(huge.structuredContent, "total") == 0)
+        let negative = try await harness.call("list_invoices", ["min_amount": -5])
+        #expect(negative.failed && negative.text.contains("min_amount must be an amount in euros of 0 or more"))
         let customer = try await harness.call("list_invoices", ["contact_name": "müller"])
         #expect(items(customer).allSatisfy { string($0, "contact_name") == "Müller GmbH" })
 
@@ -158,6 +173,9 @@ struct FullToolsetTests {
         #expect(byNumber.text.contains("Net ") && byNumber.text.contains("VAT"))
         let byID = try await harness.call("get_invoice", ["id": 1])
         #expect(string(byID.structuredContent, "invoice", "number") == "RE-1000")
+        #expect(!(try await harness.call("get_invoice", ["id": 1, "number": "re-1000"])).failed)
+        let conflicting = try await harness.call("get_invoice", ["id": 2, "number": "RE-1000"])
+        #expect(conflicting.failed && conflicting.text.hasSuffix("id 2 is invoice RE-1001, but number RE-1000 was given too: give only the one you mean"), "\(conflicting.text)")
         let paid = try await harness.call("get_invoice", ["number": "re-1000"])
         #expect(value(paid.structuredContent, "payments")?.arrayValue?.isEmpty == false)
         // Not found is a fact to pass on, not an argument mistake (told "invalid arguments", small models went on to

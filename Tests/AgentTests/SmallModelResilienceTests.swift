@@ -282,6 +282,34 @@ extension AgentTests {
         #expect((last.last?["content"] as? String)?.hasPrefix("Answer my question now in one or two German sentences") == true)
     }
 
+    @Test("when every call of the question failed, the model is asked to say so, not for the numbers")
+    func nudgeAfterFailures() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"status": "unpaid"}"#)]),
+            .openAIToolCalls([("call_2", "list_invoices", #"{"status": "unpaid"}"#)]),
+            .openAIText("I could not get the invoices: the status 'unpaid' does not exist."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("What are our three largest invoices?")
+        #expect(answer.toolCalls.count == 2 && answer.toolCalls.allSatisfy(\.outcome.isError))
+        let last = try await messages(ofRequest: 2)
+        #expect(
+            last.last?["content"] as? String
+                == "The tool calls above failed: tell me in one or two sentences that you could not get the data and why, "
+                + "without making up any numbers. Do not call tools.")
+
+        // In the answer view too; one call that worked among failed ones is something to answer from.
+        var conversation: [ChatMessage] = [
+            .system("You help."), .user("Zeig mir die Rechnung RE-9999"),
+            .assistant("", toolCalls: [ToolCall(id: "a", name: "get_invoice", arguments: #"{"number":"RE-9999"}"#)]),
+            .tool("a", "There is no invoice RE-9999 in this ledger.", isError: true),
+        ]
+        #expect(AnswerView.messages(conversation) { _ in false }.last == Agent.answerNudge(german: true, afterWrite: false, failed: true, toolsListed: false))
+        #expect(AnswerView.messages(conversation) { _ in false }.last?.content.hasPrefix("The tool calls above failed: tell me in one or two German sentences") == true)
+        conversation[2].toolCalls.append(ToolCall(id: "b", name: "list_invoices", arguments: #"{"limit":1}"#))
+        conversation.append(.tool("b", "• RE-1119 · 2026-11-25 · Müller GmbH · 1.190,00 € · open"))
+        #expect(AnswerView.messages(conversation) { _ in false }.last?.content.hasPrefix("Answer my question now") == true)
+    }
+
     @Test("a real tool call in a round where tools may not be called is not run; the last result answers")
     func callDespiteToolChoiceNone() async throws {
         try await llm.script([
