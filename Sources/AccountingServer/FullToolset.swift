@@ -228,13 +228,6 @@ enum FullToolset {
     /// presented another one as the one asked for; told to offer the recent invoices, it listed them and answered "The
     /// invoice number is RE-9999"; told "Tell the user so", it copied that into its answer. For an id, that numbers go
     /// in `number` (small models turned "RE-9999" into id 9999).
-    /// An `id` and a number that name two different records. Why not just use the id: the offline model sent
-    /// get_contact `id: 10, customer_number: "1012"` — two customers — and answered with one's number and the other's
-    /// balance.
-    static func conflictingIdentifiers(id: Int64, isNamed name: String, other: String) -> ToolCallError {
-        ToolCallError("id \(id) is \(name), but \(other) was given too: give only the one you mean")
-    }
-
     static func missingDocument(_ document: String, id: Int64?, number: String?, lister: String) -> ToolCallError {
         if let id {
             return .notFound(
@@ -242,6 +235,13 @@ enum FullToolset {
                     + "To look up by number, give the whole number, prefix included, as number.")
         }
         return .notFound("There is no \(document) \(number ?? "") in this ledger.")
+    }
+
+    /// An `id` and a number that name two different records. Why not just use the id: the offline model sent
+    /// get_contact `id: 10, customer_number: "1012"` — two customers — and answered with one's number and the other's
+    /// balance.
+    static func conflictingIdentifiers(id: Int64, isNamed name: String, other: String) -> ToolCallError {
+        ToolCallError("id \(id) is \(name), but \(other) was given too: give only the one you mean")
     }
 
     static func invoiceLine(_ invoice: Invoice, today: LedgerDate) -> String {
