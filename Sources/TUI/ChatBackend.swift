@@ -10,12 +10,12 @@ public struct ChatModel: Sendable {
     public var systemPrompt: String
     /// Dollars for a usage, when the profile has prices.
     public var cost: @Sendable (Usage) -> Double?
-    /// What to tell the user when an answer stopped at the model's token limit.
+    /// What to tell the user when an answer stopped at the model's token limit (`ModelProfile.cutOffWarning`).
     public var cutOffWarning: String
 
     public init(
         name: String, provider: any ChatProvider, settings: AgentSettings, systemPrompt: String, cost: @escaping @Sendable (Usage) -> Double?,
-        cutOffWarning: String = "The answer stops at the model's token limit, so it is incomplete. Ask for less at once."
+        cutOffWarning: String
     ) {
         self.cutOffWarning = cutOffWarning
         self.name = name

@@ -11,7 +11,8 @@ let askLLM = try! ScriptedLLM()
 struct AskCommandTests {
     static let plantedKey = "sk-PLANTED-SECRET-4242"
 
-    func configFile() throws -> String {
+    /// The scripted model's config; `modelLines` go into its `[models.scripted]` section.
+    func configFile(modelLines: String = "") throws -> String {
         let directory = try scratchDirectory("ask")
         let path = directory + "/config.toml"
         try """
@@ -23,6 +24,7 @@ struct AskCommandTests {
             api_key = "${TEST_LLM_KEY}"
             input_price_per_million = 1
             output_price_per_million = 2
+            \(modelLines)
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -109,16 +111,7 @@ struct AskCommandTests {
     @Test("an answer cut off at max_tokens is said: a warning naming the limit and the key on stderr, cut_off in JSON, the trace")
     func cutOffAnswer() async throws {
         let ledger = try demoLedgerFile()
-        let directory = try scratchDirectory("ask-cut-off")
-        let config = directory + "/config.toml"
-        try """
-            default_model = "scripted"
-            [models.scripted]
-            provider = "openai"
-            base_url = "\(askLLM.url("/v1"))"
-            model = "m"
-            max_tokens = 40
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try configFile(modelLines: "max_tokens = 40")
         let cut = "Revenue per month: January 7.186,41 €, February 24.702,67 €, March"
         try await askLLM.script([.openAIText(cut, usage: (300, 40), finishReason: "length")])
         let (text, trace) = try await ask(["What was our revenue per month this year?", "--ledger", ledger], config: config)
