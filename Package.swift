@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "AccountingServerTests",
             dependencies: [
-                "AccountingServer", "Ledger", "Processes", "TestSupport",
+                "AccountingServer", "Ledger", "LLM", "Processes", "TestSupport",
                 .product(name: "MCP", package: "swift-sdk"),
             ]),
     ],

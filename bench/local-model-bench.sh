@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${LEDGERCHAT_BIN:-.build/release/ledgerchat}
 CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
-SERVER=$CACHE/llama-server-0.3.36-native/llama-server
+SERVER=$CACHE/llama-server-0.3.36-native-noamx/llama-server  # LocalModelFiles.serverDirectory (a test checks)
 MODEL=$CACHE/model-qwen2.5-coder-1.5b-q4_k_m-0.2.0/model.gguf
 [ -x "$SERVER" ] && [ -f "$MODEL" ] || { echo "The offline model is missing: run make local-model" >&2; exit 1; }
 WORK=$(mktemp -d)
@@ -23,8 +23,9 @@ QUESTION="show me the last 5 invoices"
 
 start_server() { # with LocalModelServer.flags (Sources/LLM/LocalModel.swift); LLMTests checks the two agree
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  # shellcheck disable=SC2046  # the flags make local-model measured for this machine, word by word
   "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off --cache-ram 0 \
-    --chat-template-file prompts/qwen2.5-tools.jinja >"$WORK/llama.log" 2>&1 &
+    --chat-template-file prompts/qwen2.5-tools.jinja $(cat "$(dirname "$SERVER")/server-flags" 2>/dev/null) >"$WORK/llama.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.5; done
   echo "llama-server did not start; see $WORK/llama.log" >&2; exit 1

@@ -13,9 +13,13 @@ MODEL_BYTES=1117320768
 MODEL_SHA256=${MODEL_SHA256:-$(cat "$(dirname "$0")/local-model.sha256" 2>/dev/null || true)}
 
 CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
-# Built for this processor (-march=native: AVX-512 where there is one), about 7% faster than portable code here.
-# The processor's flags are kept next to the binary; a cache moved to another kind of machine is rebuilt.
-SERVER_DIR=$CACHE/llama-server-$LLAMA_CPP_PYTHON_VERSION-native
+# Built for this processor (-march=native: AVX-512 where there is one), about 7% faster than portable code here, but
+# without Intel's AMX matrix instructions: on a Xeon that has them (Sapphire Rapids), ggml's AMX kernels for this
+# model's Q4_K weights crash at the first computation (segmentation fault in ggml_backend_amx_mul_mat, llama.cpp issue
+# 20824, seen here); without AMX the same processor runs the AVX-512 kernels. "-noamx" in the folder's name has a binary
+# built by the earlier recipe rebuilt. The processor's flags are kept next to the binary; a cache moved to another
+# kind of machine is rebuilt.
+SERVER_DIR=$CACHE/llama-server-$LLAMA_CPP_PYTHON_VERSION-native-noamx
 SERVER=$SERVER_DIR/llama-server
 CPU_FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)  # x86: flags, ARM: Features
 MODEL_DIR=$CACHE/model-qwen2.5-coder-1.5b-q4_k_m-$MODEL_PARTS_VERSION
@@ -46,19 +50,121 @@ build_server() {
   tar -xzf "$work"/llama_cpp_python-*.tar.gz -C "$work"
   local source; source=$(echo "$work"/llama_cpp_python-*/vendor/llama.cpp)
   say "configuring (Release, no network at build time, code for this processor)…"
+  # GCC lets an explicit -mno-… win over the -march=native that ggml adds after it.
+  local no_amx=""
+  case "$(uname -m)" in x86_64 | i?86) no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" ;; esac
   cmake -S "$source" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
-    -DLLAMA_BUILD_UI=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON >"$work/cmake.log" 2>&1 \
+    -DLLAMA_BUILD_UI=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=ON \
+    -DCMAKE_C_FLAGS="$no_amx" -DCMAKE_CXX_FLAGS="$no_amx" >"$work/cmake.log" 2>&1 \
     || { tail -20 "$work/cmake.log"; exit 1; }
   say "building llama-server with $JOBS jobs (about 12 minutes on 2 cores)…"
   cmake --build "$work/build" --target llama-server -j "$JOBS" 2>&1 | while IFS= read -r line; do
     case "$line" in *"%]"*) printf '\r[local-model] %s' "${line%%]*}]" ;; esac
   done
   echo
+  smoke_test "$work/build/bin/llama-server" || { rm -rf "$work"; exit 1; }
   mkdir -p "$SERVER_DIR"
   cp "$work/build/bin/llama-server" "$SERVER.partial" && mv "$SERVER.partial" "$SERVER"
+  rm -f "$SERVER_DIR/server-flags"
   printf '%s\n' "$CPU_FLAGS" > "$SERVER_DIR/cpu-flags"
   rm -rf "$work"
+  # Earlier builds (other versions or recipes) are never used again.
+  for old in "$CACHE"/llama-server-*; do [ "$old" = "$SERVER_DIR" ] || rm -rf "$old"; done
   say "built $SERVER"
+}
+
+# Whether llama-server should repack the weights for its matrix kernels, measured on this machine, kept in
+# server-flags next to the binary (ledgerchat and the bench pass what it holds). Which is faster depends on the
+# processor: on a Xeon with AVX-512 (Sapphire Rapids) the warm answer took 9.9-11.1 s without repacking and
+# 12.9-13.4 s with it, runs interleaved. An answer round's work (about 250 tokens read after 400 cached, 24 written),
+# alternating the two settings three times; repacking (llama.cpp's default) stays unless leaving it out is 5% faster.
+# Delete server-flags to measure again.
+tune_server() {
+  [ -f "$SERVER_DIR/server-flags" ] && return
+  say "measuring whether llama-server is faster here with or without repacking the weights (about two minutes)…"
+  local log; log=$(mktemp)
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  local -A total=([repack]=0 [no-repack]=0)
+  for round in 1 2 3; do
+    for setting in repack no-repack; do
+      local extra=""; [ "$setting" = no-repack ] && extra="--no-repack"
+      # shellcheck disable=SC2086
+      "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$port" -c 2048 -np 1 -t "$JOBS" -fa off --cache-ram 0 $extra >"$log" 2>&1 &
+      local pid=$! ms=""
+      for _ in $(seq 1 240); do
+        kill -0 "$pid" 2>/dev/null || break
+        if ms=$(python3 - "$port" "$round" 2>/dev/null <<'PY'
+import json, sys, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+urllib.request.urlopen(base + "/health", timeout=5).read()
+def complete(prompt, n):
+    body = json.dumps({"prompt": prompt, "n_predict": n, "ignore_eos": True, "cache_prompt": True}).encode()
+    return json.load(urllib.request.urlopen(urllib.request.Request(base + "/completion", data=body), timeout=300))["timings"]
+context = "You answer questions about the books of a small German company from tool results. " * 25
+rows = "\n".join(f"RE-11{19 - k}, 2026-11-{25 - k}, Kunde {k} GmbH, {1000 + 137 * k},{k}0 €, open, due 2026-12-{9 + k:02d}" for k in range(6))
+complete(context, 1)  # cached, as an answer slot's system prompt and earlier turns are
+question = f"Round {sys.argv[2]}: show me the last invoices\n\nlist_invoices limit=6 returned:\n{rows}\n\nAnswer in one sentence."
+t = complete(context + question, 24)
+print(round(t["prompt_ms"] + t["predicted_ms"]))
+PY
+        ); then break; fi
+        sleep 0.5
+      done
+      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+      [ -n "$ms" ] || { say "the measurement did not finish; keeping llama.cpp's default (repacking)"; : >"$SERVER_DIR/server-flags"; rm -f "$log"; return; }
+      total[$setting]=$((total[$setting] + ms))
+    done
+  done
+  rm -f "$log"
+  local with=$((total[repack] / 3)) without=$((total[no-repack] / 3))
+  if [ $((without * 100)) -lt $((with * 95)) ]; then
+    echo "--no-repack" >"$SERVER_DIR/server-flags"
+    say "weights not repacked: an answer round took $without ms without repacking, $with ms with it"
+  else
+    : >"$SERVER_DIR/server-flags"
+    say "weights repacked (llama.cpp's default): an answer round took $with ms with repacking, $without ms without it"
+  fi
+}
+
+# A new binary must load the model and write a token before it goes into the cache: a build that compiles can still
+# crash on this processor (the AMX kernels did), and ledgerchat would then fail at every start instead of here.
+smoke_test() {
+  local binary=$1 log; log=$(mktemp)
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  say "checking that the new llama-server runs the model…"
+  "$binary" -m "$MODEL" --host 127.0.0.1 --port "$port" -c 1024 -np 1 -t "$JOBS" >"$log" 2>&1 &
+  local pid=$! ok=""
+  # Up to 2 minutes to load; python3 rather than curl, which a fresh machine may lack.
+  for _ in $(seq 1 240); do
+    kill -0 "$pid" 2>/dev/null || break
+    if python3 - "$port" 2>/dev/null <<'PY'
+import json, sys, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+urllib.request.urlopen(base + "/health", timeout=5).read()
+# A prompt of several tokens, as the matrix kernels see in every real request, then one token written.
+body = json.dumps({"prompt": "The invoices of this month are listed below.", "n_predict": 1}).encode()
+urllib.request.urlopen(urllib.request.Request(base + "/completion", data=body), timeout=60).read()
+PY
+    then ok=1; break; fi
+    sleep 0.5
+  done
+  local ended=""
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  else
+    wait "$pid" 2>/dev/null || ended=$?
+  fi
+  if [ -z "$ok" ]; then
+    local how="did not answer within 2 minutes"
+    if [ -n "$ended" ]; then how="ended with status $ended"; fi
+    if [ -n "$ended" ] && [ "$ended" -gt 128 ]; then how="died of signal $((ended - 128))"; fi
+    say "the llama-server built here $how while loading the model; its last lines:"
+    tail -5 "$log" | sed 's/^/    /'
+    say "nothing was put into $SERVER_DIR. Configure another model in config.toml (see config.example.toml) meanwhile."
+    rm -f "$log"; return 1
+  fi
+  rm -f "$log"
+  say "llama-server runs the model"
 }
 
 assemble_model() {
@@ -96,5 +202,7 @@ verify() {
   fi
 }
 
-build_server
+# The model first: a new llama-server is checked with it before it goes into the cache.
 assemble_model
+build_server
+tune_server

@@ -7,9 +7,15 @@ import Processes
 /// under `~/.cache/ledgerchat/`, keyed by version (the binary also by the processor it was built for).
 public struct LocalModelFiles: Sendable, Equatable {
     public static let serverVersion = "0.3.36"
+    /// The binary's folder in the cache: "native" for `-march=native`, "noamx" since builds leave out Intel's AMX
+    /// kernels, which crash on this model (see scripts/local-model.sh); a binary built before that is not used.
+    public static let serverDirectory = "llama-server-\(serverVersion)-native-noamx"
     public static let modelDirectory = "model-qwen2.5-coder-1.5b-q4_k_m-0.2.0"
     public var server: String
     public var model: String
+    /// Flags `make local-model` chose by measuring this machine (`server-flags` next to the binary): `--no-repack`
+    /// where llama-server reads and writes faster without repacking the weights.
+    public var tunedFlags: [String] = []
 
     /// `$LEDGERCHAT_CACHE`, else `~/.cache/ledgerchat`.
     public static func cacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -21,8 +27,8 @@ public struct LocalModelFiles: Sendable, Equatable {
     /// The files, or an error that says how to get them.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LocalModelFiles {
         let cache = cacheDirectory(environment: environment)
-        let serverDirectory = "\(cache)/llama-server-\(serverVersion)-native"
-        let files = LocalModelFiles(server: "\(serverDirectory)/llama-server", model: "\(cache)/\(modelDirectory)/model.gguf")
+        let serverDirectory = "\(cache)/\(Self.serverDirectory)"
+        var files = LocalModelFiles(server: "\(serverDirectory)/llama-server", model: "\(cache)/\(modelDirectory)/model.gguf")
         let fileManager = FileManager.default
         var missing: [String] = []
         if !fileManager.isExecutableFile(atPath: files.server) { missing.append("llama-server (\(files.server))") }
@@ -40,7 +46,15 @@ public struct LocalModelFiles: Sendable, Equatable {
                 "llama-server in \(serverDirectory) was built for another processor. Run `make local-model` in the ledgerchat "
                     + "checkout to build it for this one (about 12 minutes).")
         }
+        files.tunedFlags = tunedFlags(in: serverDirectory)
         return files
+    }
+
+    /// The words of `server-flags`; none when it is missing (a cache from before the measurement, or one that could
+    /// not measure: llama.cpp's defaults then).
+    static func tunedFlags(in serverDirectory: String) -> [String] {
+        guard let text = try? String(contentsOfFile: serverDirectory + "/server-flags", encoding: .utf8) else { return [] }
+        return text.split(whereSeparator: \.isWhitespace).map(String.init)
     }
 
     /// The first `flags` (x86) or `Features` (ARM) line of /proc/cpuinfo, as `make local-model` records it next to
@@ -119,7 +133,7 @@ public actor LocalModelServer {
         let lock = try await StartLock.acquire(path: LocalModelFiles.cacheDirectory() + "/local-model-server.lock", progress: progress)
         defer { lock.release() }
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let flags = Self.flags(model: files.model, template: template, cores: cores)
+        let flags = Self.flags(model: files.model, template: template, cores: cores, tuned: files.tunedFlags)
         let templateDigest = Self.templateDigest(path: template)
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
             state.flags == flags, state.templateDigest == templateDigest, kill(state.pid, 0) == 0
@@ -149,7 +163,7 @@ public actor LocalModelServer {
         while ContinuousClock.now - started < .seconds(180) {
             if !process.isRunning {
                 let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
-                throw LocalModelError("llama-server exited with status \(process.terminationStatus) while starting: \(tail). Log: \(logPath)")
+                throw LocalModelError(Self.startFailure(reason: process.terminationReason, status: process.terminationStatus, logTail: tail, logPath: logPath))
             }
             if await Self.healthy(url) {
                 let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
@@ -167,8 +181,21 @@ public actor LocalModelServer {
         throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
     }
 
+    /// What to tell the user when llama-server ends before it is ready. A crash (a signal) is the binary failing on
+    /// this processor — rebuilding it may help, another model does; an exit with a status is llama-server's own refusal,
+    /// which its last log lines explain.
+    static func startFailure(reason: Process.TerminationReason, status: Int32, logTail: String, logPath: String) -> String {
+        if reason == .uncaughtSignal {
+            return "llama-server crashed (signal \(status)) while loading the model: \(logTail). Run `make local-model` in the "
+                + "ledgerchat checkout to rebuild it for this processor; if it still crashes, configure another model in "
+                + "config.toml (see config.example.toml). Log: \(logPath)"
+        }
+        return "llama-server exited with status \(status) while starting: \(logTail). Check the log for why, then try again; "
+            + "if it keeps failing, run `make local-model` again or configure another model in config.toml. Log: \(logPath)"
+    }
+
     /// llama-server's arguments but the port. `bench/local-model-bench.sh` starts it with the same ones (a test checks).
-    static func flags(model: String, template: String?, cores: Int) -> [String] {
+    static func flags(model: String, template: String?, cores: Int, tuned: [String] = []) -> [String] {
         var flags = [
             "-m", model, "--host", "127.0.0.1", "--jinja", "-c", String(contextSize * slots), "-np", String(slots),
             "-t", String(cores), "--alias", "local",
@@ -181,7 +208,7 @@ public actor LocalModelServer {
             "--cache-ram", "0",
         ]
         if let template { flags += ["--chat-template-file", template] }
-        return flags
+        return flags + tuned
     }
 
     /// An exclusive `flock` on a file next to the state file, held while a server is being found or started.

@@ -1,4 +1,5 @@
 import Foundation
+import LLM
 import Ledger
 import TestSupport
 import Testing
@@ -206,5 +207,29 @@ struct AskCommandTests {
         let (result, _) = try await ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
         #expect(result.status == 1)
         #expect(result.stderr.contains("make local-model") && result.stderr.contains("llama-server"), "\(result.stderr)")
+    }
+
+    @Test("a llama-server that crashes while loading the model: exit 1, saying it crashed and to rebuild it or configure another model")
+    func crashingLocalModel() async throws {
+        let empty = scratchPath("empty") + ".toml"
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        // A cache laid out as make local-model leaves it, with a binary that dies of SIGSEGV as the AMX build did.
+        let cache = scratchPath("crashing-cache")
+        let serverDirectory = cache + "/" + LocalModelFiles.serverDirectory
+        try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
+        let script = "#!/bin/sh\necho 'init: llama threadpool init, n_threads = 2' >&2\nkill -SEGV $$\n"
+        #expect(FileManager.default.createFile(atPath: serverDirectory + "/llama-server", contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]))
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = try #require(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") || $0.hasPrefix("Features") })
+        try (flags + "\n").write(toFile: serverDirectory + "/cpu-flags", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: cache + "/" + LocalModelFiles.modelDirectory, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: cache + "/" + LocalModelFiles.modelDirectory + "/model.gguf", contents: Data("GGUF".utf8)))
+        let (result, _) = try await ask(
+            ["hallo", "--ledger", try demoLedgerFile()], config: empty,
+            extraEnvironment: ["LEDGERCHAT_CACHE": cache, "XDG_STATE_HOME": scratchPath("crashing-state")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("llama-server crashed (signal 11) while loading the model"), "\(result.stderr)")
+        #expect(result.stderr.contains("threadpool init"), "the log's last lines: \(result.stderr)")
+        #expect(result.stderr.contains("make local-model") && result.stderr.contains("configure another model"), "\(result.stderr)")
     }
 }

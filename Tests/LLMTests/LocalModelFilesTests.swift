@@ -16,7 +16,7 @@ import Testing
 
     /// Writes the binary, the model and (optionally) the processor flags the binary was built for.
     func lay(cpuFlags: String?) throws {
-        let serverDirectory = "\(cache)/llama-server-\(LocalModelFiles.serverVersion)-native"
+        let serverDirectory = "\(cache)/\(LocalModelFiles.serverDirectory)"
         try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
         #expect(
             FileManager.default.createFile(
@@ -37,8 +37,23 @@ import Testing
         #expect(flags.hasPrefix("flags") || flags.hasPrefix("Features"))
         try lay(cpuFlags: flags)
         let files = try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache])
-        #expect(files.server == "\(cache)/llama-server-\(LocalModelFiles.serverVersion)-native/llama-server")
+        #expect(files.server == "\(cache)/\(LocalModelFiles.serverDirectory)/llama-server")
         #expect(files.model == "\(cache)/\(LocalModelFiles.modelDirectory)/model.gguf")
+        #expect(files.tunedFlags.isEmpty, "no server-flags: llama.cpp's defaults")
+    }
+
+    @Test("the flags make local-model measured for this machine reach llama-server, after ledgerchat's own")
+    func measuredFlagsAreUsed() throws {
+        try lay(cpuFlags: try #require(LocalModelFiles.processorFlags()))
+        let serverDirectory = "\(cache)/\(LocalModelFiles.serverDirectory)"
+        try "--no-repack\n".write(toFile: serverDirectory + "/server-flags", atomically: true, encoding: .utf8)
+        let files = try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache])
+        #expect(files.tunedFlags == ["--no-repack"])
+        let flags = LocalModelServer.flags(model: files.model, template: nil, cores: 2, tuned: files.tunedFlags)
+        #expect(flags.last == "--no-repack" && flags.contains("-fa"))
+        // An empty file (repacking measured faster, or the measurement failed) adds nothing.
+        try "".write(toFile: serverDirectory + "/server-flags", atomically: true, encoding: .utf8)
+        #expect(try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache]).tunedFlags.isEmpty)
     }
 
     @Test(arguments: ["flags\t\t: fpu sse2", nil])
@@ -85,11 +100,25 @@ import Testing
         #expect(LocalModelServer.templateDigest(path: path) == "cbf29ce484222325")
     }
 
+    @Test("make local-model builds into the folder ledgerchat and the bench read the binary from")
+    func theScriptsAgreeOnTheServerFolder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let build = try String(contentsOf: root.appendingPathComponent("scripts/local-model.sh"), encoding: .utf8)
+        let version = try #require(build.split(separator: "\n").first { $0.hasPrefix("LLAMA_CPP_PYTHON_VERSION=") })
+        #expect(version == "LLAMA_CPP_PYTHON_VERSION=\(LocalModelFiles.serverVersion)")
+        let folder = try #require(build.split(separator: "\n").first { $0.hasPrefix("SERVER_DIR=") })
+        let expanded = folder.replacingOccurrences(of: "$LLAMA_CPP_PYTHON_VERSION", with: LocalModelFiles.serverVersion)
+        #expect(expanded == "SERVER_DIR=$CACHE/\(LocalModelFiles.serverDirectory)")
+        let bench = try String(contentsOf: root.appendingPathComponent("bench/local-model-bench.sh"), encoding: .utf8)
+        #expect(bench.contains("SERVER=$CACHE/\(LocalModelFiles.serverDirectory)/llama-server"))
+    }
+
     @Test func theBenchStartsLlamaServerWithLedgerchatsFlags() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = try String(contentsOf: root.appendingPathComponent("bench/local-model-bench.sh"), encoding: .utf8)
         let lines = script.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n")  // continued lines joined
         let command = try #require(lines.first { $0.contains("\"$SERVER\" -m") }).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        #expect(script.contains(#"$(cat "$(dirname "$SERVER")/server-flags" 2>/dev/null)"#), "the bench passes the measured flags too")
         let flags = LocalModelServer.flags(model: "MODEL", template: "TEMPLATE", cores: 2)
         // The bench names the model, template and thread count through shell variables; every other value must match.
         let variable: Set<String> = ["-m", "--chat-template-file", "-t"]
