@@ -44,7 +44,8 @@ import Testing
 
     @Test("the flags make local-model measured for this machine reach llama-server, after ledgerchat's own")
     func measuredFlagsAreUsed() throws {
-        try lay(cpuFlags: try #require(LocalModelFiles.processorFlags()))
+        let processor: String = try #require(LocalModelFiles.processorFlags())
+        try lay(cpuFlags: processor)
         let serverDirectory = "\(cache)/\(LocalModelFiles.serverDirectory)"
         try "--no-repack\n".write(toFile: serverDirectory + "/server-flags", atomically: true, encoding: .utf8)
         let files = try LocalModelFiles.locate(environment: ["LEDGERCHAT_CACHE": cache])
