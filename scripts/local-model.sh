@@ -73,49 +73,96 @@ build_server() {
   say "built $SERVER"
 }
 
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts the llama-server binary $1 on the model with the flags $2, waits up to 2 minutes for /health, runs the Python
+# program $3 with the port and the remaining arguments, prints what it printed and stops the server. When the server
+# or the program fails, says on stderr how the server ended and its last log lines, and returns 1. python3 rather than
+# curl, which a fresh machine may lack.
+on_server() {
+  local binary=$1 extra=$2 program=$3; shift 3
+  local log; log=$(mktemp)
+  local port; port=$(free_port)
+  # shellcheck disable=SC2086  # the flags, word by word
+  "$binary" -m "$MODEL" --host 127.0.0.1 --port "$port" -c 2048 -np 1 -t "$JOBS" -fa off --cache-ram 0 $extra >"$log" 2>&1 &
+  local pid=$! output="" ok=""
+  for _ in $(seq 1 240); do
+    kill -0 "$pid" 2>/dev/null || break
+    if python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=5)' "$port" 2>/dev/null; then
+      output=$(python3 -c "$program" "$port" "$@") && ok=1
+      break
+    fi
+    sleep 0.5
+  done
+  local how="did not answer within 2 minutes"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  else
+    local status=0; wait "$pid" 2>/dev/null || status=$?
+    how="ended with status $status"
+    if [ "$status" -gt 128 ]; then how="died of signal $((status - 128))"; fi
+  fi
+  if [ -z "$ok" ]; then
+    say "llama-server $how; its last lines:" >&2
+    tail -5 "$log" | sed 's/^/    /' >&2
+  fi
+  rm -f "$log"
+  [ -n "$ok" ] && printf '%s\n' "$output"
+}
+
+# A new binary must load the model and write a token before it goes into the cache: a build that compiles can still
+# crash on this processor (the AMX kernels did), and ledgerchat would then fail at every start instead of here. A
+# prompt of several tokens, as the matrix kernels see in every real request, then one token written.
+SHORT_COMPLETION='
+import json, sys, urllib.request
+body = json.dumps({"prompt": "The invoices of this month are listed below.", "n_predict": 1}).encode()
+urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/completion", data=body), timeout=60).read()
+'
+smoke_test() {
+  say "checking that the new llama-server runs the model…"
+  on_server "$1" "" "$SHORT_COMPLETION" >/dev/null || {
+    say "nothing was put into $SERVER_DIR. Configure another model in config.toml (see config.example.toml) meanwhile."
+    return 1
+  }
+  say "llama-server runs the model"
+}
+
 # Whether llama-server should repack the weights for its matrix kernels, measured on this machine, kept in
 # server-flags next to the binary (ledgerchat and the bench pass what it holds). Which is faster depends on the
 # processor: on a Xeon with AVX-512 (Sapphire Rapids) the warm answer took 9.9-11.1 s without repacking and
 # 12.9-13.4 s with it, runs interleaved. An answer round's work (about 250 tokens read after 400 cached, 24 written),
 # alternating the two settings three times; repacking (llama.cpp's default) stays unless leaving it out is 5% faster.
 # Delete server-flags to measure again.
-tune_server() {
-  [ -f "$SERVER_DIR/server-flags" ] && return
-  say "measuring whether llama-server is faster here with or without repacking the weights (about two minutes)…"
-  local log; log=$(mktemp)
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  local -A total=([repack]=0 [no-repack]=0)
-  for round in 1 2 3; do
-    for setting in repack no-repack; do
-      local extra=""; [ "$setting" = no-repack ] && extra="--no-repack"
-      # shellcheck disable=SC2086
-      "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$port" -c 2048 -np 1 -t "$JOBS" -fa off --cache-ram 0 $extra >"$log" 2>&1 &
-      local pid=$! ms=""
-      for _ in $(seq 1 240); do
-        kill -0 "$pid" 2>/dev/null || break
-        if ms=$(python3 - "$port" "$round" 2>/dev/null <<'PY'
+ANSWER_ROUND='
 import json, sys, urllib.request
 base = f"http://127.0.0.1:{sys.argv[1]}"
-urllib.request.urlopen(base + "/health", timeout=5).read()
 def complete(prompt, n):
     body = json.dumps({"prompt": prompt, "n_predict": n, "ignore_eos": True, "cache_prompt": True}).encode()
     return json.load(urllib.request.urlopen(urllib.request.Request(base + "/completion", data=body), timeout=300))["timings"]
 context = "You answer questions about the books of a small German company from tool results. " * 25
 rows = "\n".join(f"RE-11{19 - k}, 2026-11-{25 - k}, Kunde {k} GmbH, {1000 + 137 * k},{k}0 €, open, due 2026-12-{9 + k:02d}" for k in range(6))
-complete(context, 1)  # cached, as an answer slot's system prompt and earlier turns are
+complete(context, 1)  # cached, as the answer slot keeps its system prompt and earlier turns
 question = f"Round {sys.argv[2]}: show me the last invoices\n\nlist_invoices limit=6 returned:\n{rows}\n\nAnswer in one sentence."
 t = complete(context + question, 24)
 print(round(t["prompt_ms"] + t["predicted_ms"]))
-PY
-        ); then break; fi
-        sleep 0.5
-      done
-      kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-      [ -n "$ms" ] || { say "the measurement did not finish; keeping llama.cpp's default (repacking)"; : >"$SERVER_DIR/server-flags"; rm -f "$log"; return; }
+'
+tune_server() {
+  [ -f "$SERVER_DIR/server-flags" ] && return
+  say "measuring whether llama-server is faster here with or without repacking the weights (about two minutes)…"
+  local -A total=([repack]=0 [no-repack]=0)
+  local round setting extra ms
+  for round in 1 2 3; do
+    for setting in repack no-repack; do
+      extra=""; [ "$setting" = no-repack ] && extra="--no-repack"
+      ms=$(on_server "$SERVER" "$extra" "$ANSWER_ROUND" "$round") || {
+        say "the measurement did not finish; keeping llama.cpp's default (repacking)"
+        : >"$SERVER_DIR/server-flags"; return
+      }
       total[$setting]=$((total[$setting] + ms))
     done
   done
-  rm -f "$log"
   local with=$((total[repack] / 3)) without=$((total[no-repack] / 3))
   if [ $((without * 100)) -lt $((with * 95)) ]; then
     echo "--no-repack" >"$SERVER_DIR/server-flags"
@@ -124,47 +171,6 @@ PY
     : >"$SERVER_DIR/server-flags"
     say "weights repacked (llama.cpp's default): an answer round took $with ms with repacking, $without ms without it"
   fi
-}
-
-# A new binary must load the model and write a token before it goes into the cache: a build that compiles can still
-# crash on this processor (the AMX kernels did), and ledgerchat would then fail at every start instead of here.
-smoke_test() {
-  local binary=$1 log; log=$(mktemp)
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  say "checking that the new llama-server runs the model…"
-  "$binary" -m "$MODEL" --host 127.0.0.1 --port "$port" -c 1024 -np 1 -t "$JOBS" >"$log" 2>&1 &
-  local pid=$! ok=""
-  # Up to 2 minutes to load; python3 rather than curl, which a fresh machine may lack.
-  for _ in $(seq 1 240); do
-    kill -0 "$pid" 2>/dev/null || break
-    if python3 - "$port" 2>/dev/null <<'PY'
-import json, sys, urllib.request
-base = f"http://127.0.0.1:{sys.argv[1]}"
-urllib.request.urlopen(base + "/health", timeout=5).read()
-# A prompt of several tokens, as the matrix kernels see in every real request, then one token written.
-body = json.dumps({"prompt": "The invoices of this month are listed below.", "n_predict": 1}).encode()
-urllib.request.urlopen(urllib.request.Request(base + "/completion", data=body), timeout=60).read()
-PY
-    then ok=1; break; fi
-    sleep 0.5
-  done
-  local ended=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-  else
-    wait "$pid" 2>/dev/null || ended=$?
-  fi
-  if [ -z "$ok" ]; then
-    local how="did not answer within 2 minutes"
-    if [ -n "$ended" ]; then how="ended with status $ended"; fi
-    if [ -n "$ended" ] && [ "$ended" -gt 128 ]; then how="died of signal $((ended - 128))"; fi
-    say "the llama-server built here $how while loading the model; its last lines:"
-    tail -5 "$log" | sed 's/^/    /'
-    say "nothing was put into $SERVER_DIR. Configure another model in config.toml (see config.example.toml) meanwhile."
-    rm -f "$log"; return 1
-  fi
-  rm -f "$log"
-  say "llama-server runs the model"
 }
 
 assemble_model() {

@@ -59,7 +59,7 @@ public struct LocalModelFiles: Sendable, Equatable {
 
     /// The first `flags` (x86) or `Features` (ARM) line of /proc/cpuinfo, as `make local-model` records it next to
     /// the binary.
-    static func processorFlags() -> String? {
+    public static func processorFlags() -> String? {
         guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
         return cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") || $0.hasPrefix("Features") }.map(String.init)
     }

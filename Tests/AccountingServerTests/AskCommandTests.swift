@@ -215,15 +215,11 @@ struct AskCommandTests {
         try "".write(toFile: empty, atomically: true, encoding: .utf8)
         // A cache laid out as make local-model leaves it, with a binary that dies of SIGSEGV as the AMX build did.
         let cache = scratchPath("crashing-cache")
-        let serverDirectory = cache + "/" + LocalModelFiles.serverDirectory
-        try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
-        let script = "#!/bin/sh\necho 'init: llama threadpool init, n_threads = 2' >&2\nkill -SEGV $$\n"
-        #expect(FileManager.default.createFile(atPath: serverDirectory + "/llama-server", contents: Data(script.utf8), attributes: [.posixPermissions: 0o755]))
-        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = try #require(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") || $0.hasPrefix("Features") })
-        try (flags + "\n").write(toFile: serverDirectory + "/cpu-flags", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: cache + "/" + LocalModelFiles.modelDirectory, withIntermediateDirectories: true)
-        #expect(FileManager.default.createFile(atPath: cache + "/" + LocalModelFiles.modelDirectory + "/model.gguf", contents: Data("GGUF".utf8)))
+        let processor: String = try #require(LocalModelFiles.processorFlags())
+        try layLocalModelCache(
+            at: cache, serverDirectory: LocalModelFiles.serverDirectory, modelDirectory: LocalModelFiles.modelDirectory,
+            server: "#!/bin/sh\necho 'init: llama threadpool init, n_threads = 2' >&2\nkill -SEGV $$\n",
+            cpuFlags: processor)
         let (result, _) = try await ask(
             ["hallo", "--ledger", try demoLedgerFile()], config: empty,
             extraEnvironment: ["LEDGERCHAT_CACHE": cache, "XDG_STATE_HOME": scratchPath("crashing-state")])

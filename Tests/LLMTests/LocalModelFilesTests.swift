@@ -16,14 +16,8 @@ import Testing
 
     /// Writes the binary, the model and (optionally) the processor flags the binary was built for.
     func lay(cpuFlags: String?) throws {
-        let serverDirectory = "\(cache)/\(LocalModelFiles.serverDirectory)"
-        try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
-        #expect(
-            FileManager.default.createFile(
-                atPath: serverDirectory + "/llama-server", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
-        if let cpuFlags { try (cpuFlags + "\n").write(toFile: serverDirectory + "/cpu-flags", atomically: true, encoding: .utf8) }
-        try FileManager.default.createDirectory(atPath: "\(cache)/\(LocalModelFiles.modelDirectory)", withIntermediateDirectories: true)
-        #expect(FileManager.default.createFile(atPath: "\(cache)/\(LocalModelFiles.modelDirectory)/model.gguf", contents: Data("GGUF".utf8)))
+        try layLocalModelCache(
+            at: cache, serverDirectory: LocalModelFiles.serverDirectory, modelDirectory: LocalModelFiles.modelDirectory, cpuFlags: cpuFlags)
     }
 
     @Test func missingFilesNameTheMakeTarget() throws {
