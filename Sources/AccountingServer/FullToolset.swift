@@ -213,12 +213,16 @@ enum FullToolset {
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listInvoices(query)
         let heading = query.sort == .invoice_date && query.order == .desc ? "newest first" : "by \(query.sort.rawValue) \(query.order.rawValue)"
-        let text = Text.list(page, noun: "invoices", heading: heading) { invoice in
+        // The status filter named in the summary ("Showing 1–3 of 16 open invoices"): the user sees in the table's
+        // footer which invoices a model chose, and a small model reads "All 16 open invoices" as the answer to "how many".
+        let filter = query.overdueOnly ? "overdue " : query.statuses.first.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") + " " } ?? ""
+        let noun = filter + "invoices"
+        let text = Text.list(page, noun: noun, heading: heading) { invoice in
             invoiceLine(invoice, today: context.today)
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "invoices") {
+            structured: Structured.page(page, noun: noun) {
                 Structured.invoice($0, today: context.today)
             })
     }
@@ -351,10 +355,13 @@ enum FullToolset {
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listVouchers(query)
-        let text = Text.list(page, noun: "vouchers") { voucherLine($0) }
+        // As for invoices: the filters the model chose, named in the summary ("All 4 open expense vouchers").
+        let noun = ([query.statuses.first?.rawValue.replacingOccurrences(of: "_", with: " "), query.kind?.rawValue].compactMap { $0 } + ["vouchers"])
+            .joined(separator: " ")
+        let text = Text.list(page, noun: noun) { voucherLine($0) }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "vouchers", item: Structured.voucher))
+            structured: Structured.page(page, noun: noun, item: Structured.voucher))
     }
 
     static func voucherLine(_ voucher: Voucher) -> String {

@@ -59,11 +59,18 @@ public enum Toolset: String, Sendable, CaseIterable {
 enum Text {
     static func money(_ cents: Int) -> String { Money.format(cents: cents) }
 
-    /// "Showing 1–5 of 118 invoices", or why nothing is shown.
+    /// "Showing 1–5 of 118 invoices", "All 16 invoices" when nothing is left out, or why nothing is shown.
+    ///
+    /// Why "All 16": asked "How many open invoices do we have?", the offline model read "Showing 1–16 of 16 invoices"
+    /// and answered 15 (counting the rows, not reading the total).
     static func pageSummary<Item>(_ page: Page<Item>, noun: String) -> String {
         if page.total == 0 { return "No \(noun) match these filters." }
         if page.items.isEmpty {
             return "No \(noun) on this page: offset \(page.offset) is past the last of \(page.total) \(noun)."
+        }
+        if page.offset == 0 && page.items.count == page.total {
+            // The nouns are regular plurals ("invoices", "check accounts").
+            return page.total == 1 ? "1 \(noun.dropLast())" : "All \(page.total) \(noun)"
         }
         return "Showing \(page.offset + 1)–\(page.offset + page.items.count) of \(page.total) \(noun)"
     }

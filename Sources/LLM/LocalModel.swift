@@ -162,8 +162,8 @@ public actor LocalModelServer {
         var lastReport = started
         while ContinuousClock.now - started < .seconds(180) {
             if !process.isRunning {
-                let tail = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
-                throw LocalModelError(Self.startFailure(reason: process.terminationReason, status: process.terminationStatus, logTail: tail, logPath: logPath))
+                throw LocalModelError(Self.startFailure(
+                    reason: process.terminationReason, status: process.terminationStatus, logTail: Self.logTail(logPath), logPath: logPath))
             }
             if await Self.healthy(url) {
                 let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
@@ -178,7 +178,17 @@ public actor LocalModelServer {
             try await Task.sleep(for: .milliseconds(250))
         }
         process.terminate()
-        throw LocalModelError("The local model did not become ready within 3 minutes. Log: \(logPath)")
+        // Loading takes seconds on an idle machine; three minutes means the machine is starved (memory swapped out,
+        // cores taken by other work) or the disk is very slow. The log's last lines say how far it got.
+        throw LocalModelError(
+            "The local model did not become ready within 3 minutes (llama-server's last lines: \(Self.logTail(logPath))). "
+                + "The machine may be busy or short of memory: close other programs and try again, or configure another "
+                + "model in config.toml (see config.example.toml). Log: \(logPath)")
+    }
+
+    /// llama-server's last three log lines on one line, for an error message.
+    static func logTail(_ logPath: String) -> String {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
     }
 
     /// What to tell the user when llama-server ends before it is ready. A crash (a signal) is the binary failing on

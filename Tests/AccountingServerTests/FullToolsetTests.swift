@@ -72,6 +72,7 @@ struct FullToolsetTests {
         #expect(items(suppliers).allSatisfy { string($0, "category") == "supplier" })
         let search = try await harness.call("list_contacts", ["search": "müller"])
         #expect(items(search).map { string($0, "name") } == ["Müller GmbH"])
+        #expect(search.text.hasPrefix("1 contact:\n• Müller GmbH"), "\(search.text)")
 
         let invalid = try await harness.call("list_contacts", ["category": "client"])
         #expect(invalid.failed)
@@ -124,8 +125,14 @@ struct FullToolsetTests {
         let open = try await harness.call("list_invoices", ["status": "open", "limit": 200])
         #expect(int(open.structuredContent, "total") == 16)
         #expect(items(open).allSatisfy { string($0, "status") == "open" })
+        // Nothing left out: the total said as the count; the status filter named for the user and the model.
+        #expect(open.text.hasPrefix("All 16 open invoices (newest first):"), "\(open.text.prefix(60))")
+        #expect(string(open.structuredContent, "summary") == "All 16 open invoices")
+        let largestPaid = try await harness.call("list_invoices", ["status": "partially_paid", "sort": "amount", "limit": 1])
+        #expect(largestPaid.text.hasPrefix("Showing 1–1 of \(int(largestPaid.structuredContent, "total") ?? 0) partially paid invoices (by gross desc):"), "\(largestPaid.text.prefix(70))")
         let overdue = try await harness.call("list_invoices", ["overdue": true])
         #expect(int(overdue.structuredContent, "total") == 7)
+        #expect(overdue.text.hasPrefix("All 7 overdue invoices (newest first):"), "\(overdue.text.prefix(60))")
         #expect(items(overdue).allSatisfy { value($0, "overdue") == .bool(true) })
         #expect(overdue.text.contains("OVERDUE since"))
         let ranged = try await harness.call(
@@ -207,6 +214,10 @@ struct FullToolsetTests {
         #expect(invalid.failed && invalid.text.contains("category must be one of rent, phone_internet"))
         let page = try await harness.call("list_vouchers", ["limit": 100, "offset": 200])
         #expect(items(page).count == 46 && value(page.structuredContent, "has_more") == .bool(false))
+        let paidExpenses = try await harness.call("list_vouchers", ["status": "paid", "kind": "expense", "limit": 1])
+        #expect((int(paidExpenses.structuredContent, "total") ?? 0) > 1)
+        #expect(items(paidExpenses).allSatisfy { string($0, "status") == "paid" && string($0, "kind") == "expense" })
+        #expect(paidExpenses.text.hasPrefix("Showing 1–1 of \(int(paidExpenses.structuredContent, "total") ?? 0) paid expense vouchers"), "\(paidExpenses.text.prefix(60))")
     }
 
     @Test func getVoucher() async throws {
