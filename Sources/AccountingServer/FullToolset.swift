@@ -215,8 +215,8 @@ enum FullToolset {
         let heading = query.sort == .invoice_date && query.order == .desc ? "newest first" : "by \(query.sort.rawValue) \(query.order.rawValue)"
         // The status filter named in the summary ("Showing 1–3 of 16 open invoices"): the user sees in the table's
         // footer which invoices a model chose, and a small model reads "All 16 open invoices" as the answer to "how many".
-        let filter = query.overdueOnly ? "overdue " : query.statuses.first.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") + " " } ?? ""
-        let noun = filter + "invoices"
+        let filter = query.overdueOnly ? "overdue" : query.statuses.first.map { Text.spoken($0.rawValue) }
+        let noun = [filter, "invoices"].compactMap { $0 }.joined(separator: " ")
         let text = Text.list(page, noun: noun, heading: heading) { invoice in
             invoiceLine(invoice, today: context.today)
         }
@@ -355,9 +355,8 @@ enum FullToolset {
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listVouchers(query)
-        // As for invoices: the filters the model chose, named in the summary ("All 4 open expense vouchers").
-        let noun = ([query.statuses.first?.rawValue.replacingOccurrences(of: "_", with: " "), query.kind?.rawValue].compactMap { $0 } + ["vouchers"])
-            .joined(separator: " ")
+        // As for invoices: the filters the model chose, named in the summary ("… paid expense vouchers").
+        let noun = [query.statuses.first.map { Text.spoken($0.rawValue) }, query.kind?.rawValue, "vouchers"].compactMap { $0 }.joined(separator: " ")
         let text = Text.list(page, noun: noun) { voucherLine($0) }
         return ToolOutput(
             text: text,
@@ -368,7 +367,7 @@ enum FullToolset {
         var line = "\(voucher.number) · \(voucher.voucherDate.iso) · \(voucher.supplierName) · \(voucher.description) · "
         line += "\(Text.money(voucher.grossCents)) · \(voucher.kind.rawValue), \(voucher.category)"
         if voucher.reverseCharge { line += ", reverse charge" }
-        line += " · \(voucher.status.rawValue.replacingOccurrences(of: "_", with: " "))"
+        line += " · \(Text.spoken(voucher.status.rawValue))"
         return line
     }
 
@@ -520,7 +519,7 @@ enum FullToolset {
             throw ToolCallError(message)
         }
         let range = from == nil && to == nil ? "all dates" : "\(from?.iso ?? "start") to \(to?.iso ?? "today")"
-        var text = "\(entity.rawValue.capitalized) by \(grouping.rawValue.replacingOccurrences(of: "_", with: " ")), \(range):"
+        var text = "\(entity.rawValue.capitalized) by \(Text.spoken(grouping.rawValue)), \(range):"
         // The count is named ("30 vouchers"): a bare "Total: 30 · net …" was read by the offline model as 30 euros.
         let noun = String(entity.rawValue.dropLast())
         for group in summary.groups + [summary.totals] {

@@ -59,6 +59,9 @@ public enum Toolset: String, Sendable, CaseIterable {
 enum Text {
     static func money(_ cents: Int) -> String { Money.format(cents: cents) }
 
+    /// A choice as words: `partially_paid` → "partially paid".
+    static func spoken(_ choice: String) -> String { choice.replacingOccurrences(of: "_", with: " ") }
+
     /// "Showing 1–5 of 118 invoices", "All 16 invoices" when nothing is left out, or why nothing is shown.
     ///
     /// Why "All 16": asked "How many open invoices do we have?", the offline model read "Showing 1–16 of 16 invoices"
