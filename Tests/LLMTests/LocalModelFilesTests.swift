@@ -97,7 +97,7 @@ import Testing
 
     @Test("make local-model builds into the folder ledgerchat and the bench read the binary from")
     func theScriptsAgreeOnTheServerFolder() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = packageRootURL
         let build = try String(contentsOf: root.appendingPathComponent("scripts/local-model.sh"), encoding: .utf8)
         let version = try #require(build.split(separator: "\n").first { $0.hasPrefix("LLAMA_CPP_PYTHON_VERSION=") })
         #expect(version == "LLAMA_CPP_PYTHON_VERSION=\(LocalModelFiles.serverVersion)")
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test func theBenchStartsLlamaServerWithLedgerchatsFlags() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = packageRootURL
         let script = try String(contentsOf: root.appendingPathComponent("bench/local-model-bench.sh"), encoding: .utf8)
         let lines = script.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n")  // continued lines joined
         let command = try #require(lines.first { $0.contains("\"$SERVER\" -m") }).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
