@@ -93,7 +93,11 @@ enum FullToolset {
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listContacts(query)
-        let text = Text.list(page, noun: "contacts") { contact in
+        // "All 4 suppliers", "Showing 1–25 of 31 company customers".
+        let noun = Text.noun(
+            query.category.map { "\($0.rawValue)s" } ?? "contacts",
+            filters: query.kind.map { $0 == .person ? "private" : "company" })
+        let text = Text.list(page, noun: noun) { contact in
             var line = "\(contact.name) (#\(contact.customerNumber), \(contact.category.rawValue)"
             if contact.kind == .person { line += ", person" }
             line += ")"
@@ -103,7 +107,7 @@ enum FullToolset {
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "contacts", item: Structured.contact))
+            structured: Structured.page(page, noun: noun, item: Structured.contact))
     }
 
     static let getContact = ToolDefinition(
@@ -213,10 +217,7 @@ enum FullToolset {
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listInvoices(query)
         let heading = query.sort == .invoice_date && query.order == .desc ? "newest first" : "by \(query.sort.rawValue) \(query.order.rawValue)"
-        // The status filter named in the summary ("Showing 1–3 of 16 open invoices"): the user sees in the table's
-        // footer which invoices a model chose, and a small model reads "All 16 open invoices" as the answer to "how many".
-        let filter = query.overdueOnly ? "overdue" : query.statuses.first.map { Text.spoken($0.rawValue) }
-        let noun = [filter, "invoices"].compactMap { $0 }.joined(separator: " ")
+        let noun = Text.noun("invoices", filters: query.overdueOnly ? "overdue" : query.statuses.first?.rawValue)
         let text = Text.list(page, noun: noun, heading: heading) { invoice in
             invoiceLine(invoice, today: context.today)
         }
@@ -355,8 +356,7 @@ enum FullToolset {
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listVouchers(query)
-        // As for invoices: the filters the model chose, named in the summary ("… paid expense vouchers").
-        let noun = [query.statuses.first.map { Text.spoken($0.rawValue) }, query.kind?.rawValue, "vouchers"].compactMap { $0 }.joined(separator: " ")
+        let noun = Text.noun("vouchers", filters: query.statuses.first?.rawValue, query.kind?.rawValue)
         let text = Text.list(page, noun: noun) { voucherLine($0) }
         return ToolOutput(
             text: text,
@@ -471,13 +471,14 @@ enum FullToolset {
             throw ToolCallError.notFound("There is no bank account with id \(account). list_bank_accounts shows the accounts and their ids.")
         }
         let page = try context.store.listTransactions(query)
-        let text = Text.list(page, noun: "transactions") { transaction in
+        let noun = Text.noun("transactions", filters: query.statuses.first?.rawValue, query.direction?.rawValue)
+        let text = Text.list(page, noun: noun) { transaction in
             "\(transaction.valueDate.iso) · \(transaction.amountCents > 0 ? "+" : "")\(Text.money(transaction.amountCents)) · "
                 + "\(transaction.counterparty) · \(transaction.purpose) · \(transaction.bankAccountName) · \(transaction.status.rawValue)"
         }
         return ToolOutput(
             text: text,
-            structured: Structured.page(page, noun: "transactions", item: Structured.transaction))
+            structured: Structured.page(page, noun: noun, item: Structured.transaction))
     }
 
     // MARK: Reports

@@ -62,6 +62,13 @@ enum Text {
     /// A choice as words: `partially_paid` → "partially paid".
     static func spoken(_ choice: String) -> String { choice.replacingOccurrences(of: "_", with: " ") }
 
+    /// The list's noun with the filters the model chose, as words: "invoices" with status open → "open invoices".
+    /// Named in the summary line, which is also the table's footer: the user sees which items a model chose, and a
+    /// small model reads "All 16 open invoices" as the answer to "how many open invoices".
+    static func noun(_ plural: String, filters: String?...) -> String {
+        (filters.compactMap { $0.map(spoken) } + [plural]).joined(separator: " ")
+    }
+
     /// "Showing 1–5 of 118 invoices", "All 16 invoices" when nothing is left out, or why nothing is shown.
     ///
     /// Why "All 16": asked "How many open invoices do we have?", the offline model read "Showing 1–16 of 16 invoices"

@@ -70,6 +70,13 @@ struct FullToolsetTests {
         let suppliers = try await harness.call("list_contacts", ["category": "supplier"])
         #expect(int(suppliers.structuredContent, "total") == 9)
         #expect(items(suppliers).allSatisfy { string($0, "category") == "supplier" })
+        #expect(suppliers.text.hasPrefix("All 9 suppliers:"), "\(suppliers.text.prefix(60))")
+        let privateCustomers = try await harness.call("list_contacts", ["category": "customer", "kind": "person"])
+        #expect(items(privateCustomers).allSatisfy { string($0, "kind") == "person" && string($0, "category") == "customer" })
+        let privateCount = int(privateCustomers.structuredContent, "total") ?? 0
+        #expect(privateCount > 0)
+        #expect(
+            string(privateCustomers.structuredContent, "summary") == (privateCount == 1 ? "1 private customer" : "All \(privateCount) private customers"))
         let search = try await harness.call("list_contacts", ["search": "müller"])
         #expect(items(search).map { string($0, "name") } == ["Müller GmbH"])
         #expect(search.text.hasPrefix("1 contact:\n• Müller GmbH"), "\(search.text)")
@@ -253,6 +260,11 @@ struct FullToolsetTests {
         #expect(dates == dates.sorted(by: >))
         let unmatched = try await harness.call("list_transactions", ["status": "unmatched"])
         #expect(int(unmatched.structuredContent, "total") == 10)
+        #expect(unmatched.text.hasPrefix("All 10 unmatched transactions:"), "\(unmatched.text.prefix(60))")
+        let unmatchedIncoming = try await harness.call("list_transactions", ["status": "unmatched", "direction": "incoming", "limit": 2])
+        let unmatchedIncomingCount = int(unmatchedIncoming.structuredContent, "total") ?? 0
+        #expect(unmatchedIncomingCount > 2)
+        #expect(unmatchedIncoming.text.hasPrefix("Showing 1–2 of \(unmatchedIncomingCount) unmatched incoming transactions:"), "\(unmatchedIncoming.text.prefix(70))")
         let incoming = try await harness.call("list_transactions", ["direction": "incoming", "account_id": 2, "limit": 200])
         #expect(items(incoming).allSatisfy { (int($0, "amount_cents") ?? 0) > 0 && int($0, "bank_account_id") == 2 })
         let search = try await harness.call("list_transactions", ["search": "Privatentnahme"])
