@@ -85,6 +85,11 @@ public actor LocalModelServer {
 
     /// The context size of each of llama-server's slots; the full toolset with results fits with room to spare.
     public static let contextSize = 8192
+    /// The longest answer, in tokens. Why 1024: asked "What was our revenue per month this year?", the offline model
+    /// copies the eleven months with every amount (~650 tokens) and at 512 stopped in November, an answer the user
+    /// is told is incomplete. In the compare suite no other answer reached 512, so the higher limit costs time only
+    /// where the answer needs it (or where a model loops, stopped here at twice the old cost).
+    public static let answerTokenLimit = 1024
     /// One slot for rounds that may call tools, one for answers (see `CacheSlot`).
     static let slots = 2
 

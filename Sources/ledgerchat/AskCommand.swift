@@ -196,7 +196,7 @@ enum ModelResolver {
     static func localProfile(name: String, settings: ModelSettings?) -> ModelProfile {
         ModelProfile(
             name: name, provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: settings?.temperature ?? 0,
-            maxTokens: settings?.maxTokens ?? 512, contextWindow: LocalModelServer.contextSize,
+            maxTokens: settings?.maxTokens ?? LocalModelServer.answerTokenLimit, contextWindow: LocalModelServer.contextSize,
             timeouts: CurlTimeouts(connect: .seconds(10), total: nil, idle: .seconds(settings?.timeout ?? 300)),
             smallModelResilience: settings?.smallModelResilience ?? true, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"),
             answerSlot: settings?.answerSlot)

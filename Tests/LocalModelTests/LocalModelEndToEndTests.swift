@@ -26,7 +26,7 @@ struct LocalModelEndToEndTests {
         try DemoLedger.generate(into: store, seed: 42, anchor: Self.anchor)
         let service = AccountingService(store: store, options: AccountingServerOptions(today: { Self.anchor }))
         let profile = ModelProfile(
-            name: "local", provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: 0, maxTokens: 512,
+            name: "local", provider: .local, baseURL: "http://127.0.0.1", model: "local", temperature: 0, maxTokens: LocalModelServer.answerTokenLimit,
             timeouts: CurlTimeoutsForLocal.value, chatTemplate: SystemPrompt.path(of: "qwen2.5-tools.jinja"))
         let agent = Agent(
             provider: profile.makeProvider(), tools: MCPToolRunner(connections: [BuiltinServer(service: service)]), approval: ApproveAll(),
