@@ -97,13 +97,19 @@ enum FullToolset {
         let noun = Text.noun(
             query.category.map { "\($0.rawValue)s" } ?? "contacts",
             filters: query.kind.map { $0 == .person ? "private" : "company" })
-        let text = Text.list(page, noun: noun) { contact in
+        var text = Text.list(page, noun: noun) { contact in
             var line = "\(contact.name) (#\(contact.customerNumber), \(contact.category.rawValue)"
             if contact.kind == .person { line += ", person" }
             line += ")"
             if let city = contact.city { line += " · \(city)\(contact.country == "DE" ? "" : ", \(contact.country)")" }
             if let email = contact.email { line += " · \(email)" }
             return line
+        }
+        // A search that finds one contact also says what get_contact would: asked what a customer was invoiced and
+        // owes, the offline model found the contact here and answered from this list ("1 invoice") without the second
+        // call that has the amounts.
+        if page.total == 1, let only = page.items.first, let details = try context.store.contactDetails(id: only.id, asOf: context.today) {
+            text += "\n  " + balance(details)
         }
         return ToolOutput(
             text: text,
@@ -159,9 +165,7 @@ enum FullToolset {
         if let email = contact.email { text += "\nEmail: \(email)" }
         if let phone = contact.phone { text += "\nPhone: \(phone)" }
         if let vat = contact.vatId { text += "\nVAT id: \(vat)" }
-        text += "\nInvoices: \(details.invoiceCount), invoiced \(Text.money(details.invoicedGrossCents)), "
-        text += "outstanding \(Text.money(details.outstandingCents)), \(details.overdueCount) overdue"
-        if let last = details.lastInvoiceDate { text += ", last invoice \(last.iso)" }
+        text += "\n" + balance(details)
         if details.voucherCount > 0 { text += "\nVouchers as supplier: \(details.voucherCount)" }
         return ToolOutput(
             text: text,
@@ -171,6 +175,14 @@ enum FullToolset {
                 "overdue_count": .int(details.overdueCount), "voucher_count": .int(details.voucherCount),
                 "last_invoice_date": Value(nullable: details.lastInvoiceDate),
             ]))
+    }
+
+    /// "Invoices: 8, invoiced 27.712,24 €, outstanding 0,00 €, 0 overdue, last invoice 2026-10-30".
+    static func balance(_ details: ContactDetails) -> String {
+        var text = "Invoices: \(details.invoiceCount), invoiced \(Text.money(details.invoicedGrossCents)), "
+        text += "outstanding \(Text.money(details.outstandingCents)), \(details.overdueCount) overdue"
+        if let last = details.lastInvoiceDate { text += ", last invoice \(last.iso)" }
+        return text
     }
 
     // MARK: Invoices

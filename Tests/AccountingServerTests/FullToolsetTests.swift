@@ -80,6 +80,12 @@ struct FullToolsetTests {
         let search = try await harness.call("list_contacts", ["search": "müller"])
         #expect(items(search).map { string($0, "name") } == ["Müller GmbH"])
         #expect(search.text.hasPrefix("1 contact:\n• Müller GmbH"), "\(search.text)")
+        // A search that finds one contact also says what it was invoiced and owes, as get_contact does.
+        let weber = try await harness.call("list_contacts", ["search": "Weber Maschinenbau"])
+        let weberDetails = try await harness.call("get_contact", ["customer_number": "1008"])
+        let balance = try #require(weberDetails.text.split(separator: "\n").first { $0.hasPrefix("Invoices: 8, invoiced 27.712,24 €, outstanding 0,00 €") })
+        #expect(weber.text.hasSuffix("\n  \(balance)"), "\(weber.text)")
+        #expect(!plain.text.contains("Invoices:") && !suppliers.text.contains("Invoices:"))
 
         let invalid = try await harness.call("list_contacts", ["category": "client"])
         #expect(invalid.failed)
