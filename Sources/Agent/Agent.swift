@@ -81,7 +81,7 @@ public struct AgentAnswer: Sendable {
     public var retries: Int
     /// The conversation as it stands, for the next question.
     public var messages: [ChatMessage]
-    /// Document numbers the answer names that no tool result or question showed (see `UnverifiedReferences`):
+    /// Document numbers and amounts the answer names that no tool result or question showed (see `UnverifiedReferences`):
     /// most likely made up by the model, and to be pointed out to the user.
     public var unverifiedReferences: [String] = []
     /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is

@@ -2,7 +2,7 @@ import Foundation
 import LLM
 
 /// Document numbers in an answer — `RE-2026-0107`, `BE-2026-0173`, anything shaped like a capital prefix, a dash
-/// and digits — that no tool result and no question of the conversation contains.
+/// and digits — and euro amounts (`1.234,56 €`) that no tool result and no question of the conversation contains.
 ///
 /// Why: a model that names such a number without having been shown it has made it up, and a made-up invoice number
 /// looks exactly like a real one to the person reading the answer. The offline model does this when the results hold
@@ -10,9 +10,16 @@ import LLM
 /// … turned into invoice numbers). The answer is not changed — it has been shown as it streamed — but the user is told
 /// which numbers to distrust. Asking the model again instead was tried on the recorded cases: told which numbers were
 /// not in the results, the offline model wrote the same answer again.
+///
+/// Amounts only where no tool result had any: asked for Hotel Rheinblick's customer number, the offline model found
+/// the contact in a list without amounts and added "The last invoice was for 1.234,56 € on 2026-11-25" — the system
+/// prompt's example of how to write an amount — in every run. Where results do have amounts, an amount they lack is
+/// usually a sum of them (the reference answers total the bank balances, the open invoices), so it is not named.
+/// Only amounts written the tools' way with a currency (`1.234,56 €`, `1234,56 EUR`) are checked.
 public enum UnverifiedReferences {
-    /// The numbers in `answer` found nowhere in `conversation`'s tool results and user messages, in the order the
-    /// answer names them, each once.
+    /// The document numbers in `answer` found nowhere in `conversation`'s tool results and user messages, then its
+    /// amounts when no tool result had any amount (and the questions do not have them), each once and in the order
+    /// the answer names them.
     public static func find(in answer: String, conversation: [ChatMessage]) -> [String] {
         var seen: Set<String> = []
         let named = references(in: answer).filter { seen.insert($0).inserted }
@@ -22,8 +29,50 @@ public enum UnverifiedReferences {
             guard unconfirmed.contains(where: { message.content.contains($0) }) else { continue }
             unconfirmed.subtract(references(in: message.content))
         }
-        return named.filter(unconfirmed.contains)
+        return named.filter(unconfirmed.contains) + amountsWithoutSource(in: answer, conversation: conversation)
     }
+
+    /// The amounts in `answer` ("1.234,56 €", as the tools write them) when no tool result of `conversation` has an
+    /// amount, less those its questions name.
+    static func amountsWithoutSource(in answer: String, conversation: [ChatMessage]) -> [String] {
+        var seen: Set<String> = []
+        let named = amounts(in: answer).filter { hasCurrency(around: $0, in: answer) }.map { value(of: String(answer[$0])) }
+            .filter { seen.insert($0).inserted }
+        guard !named.isEmpty, !conversation.contains(where: { $0.role == .tool && !amounts(in: $0.content).isEmpty }) else { return [] }
+        let asked = Set(conversation.filter { $0.role == .user }.flatMap { question in amounts(in: question.content).map { value(of: String(question.content[$0])) } })
+        return named.filter { !asked.contains($0) }.map { written($0) + " €" }
+    }
+
+    /// `1.234,56`, `1234,56`, `0,99`, not part of a longer number.
+    private static func amounts(in text: String) -> [Range<String.Index>] {
+        text.matches(of: amount).map(\.range).filter { range in
+            guard range.lowerBound > text.startIndex else { return true }
+            let before = text[text.index(before: range.lowerBound)]
+            return !(before.isNumber || before == "." || before == ",")
+        }
+    }
+
+    /// A currency right after the amount (`€`, `EUR`, `Euro`, `euros`) or right before it (`€ 12,00`).
+    private static func hasCurrency(around range: Range<String.Index>, in text: String) -> Bool {
+        let after = text[range.upperBound...].drop { $0 == " " || $0 == "\u{00A0}" }
+        if after.hasPrefix("€") || after.prefix(3).lowercased() == "eur" { return true }
+        return text[..<range.lowerBound].reversed().drop { $0 == " " || $0 == "\u{00A0}" }.first == "€"
+    }
+
+    /// The value written the tools' way again: "1234,56" → "1.234,56".
+    private static func written(_ value: String) -> String {
+        guard let comma = value.firstIndex(of: ",") else { return value }
+        var euros = String(value[..<comma])
+        var grouped: [Substring] = []
+        while euros.count > 3 {
+            grouped.insert(Substring(euros.suffix(3)), at: 0)
+            euros.removeLast(3)
+        }
+        return ([Substring(euros)] + grouped).joined(separator: ".") + value[comma...]
+    }
+
+    /// "1.234,56" and "1234,56" are one value.
+    private static func value(of digits: String) -> String { digits.replacingOccurrences(of: ".", with: "") }
 
     /// What to tell the user about `references`, or nil when there are none.
     public static func warning(_ references: [String]) -> String? {
@@ -57,5 +106,7 @@ public enum UnverifiedReferences {
     }
 
     private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }
+    /// `1.234,56`, `1234,56`, `0,99` (where it starts is checked apart: no lookbehind in Swift's regexes).
+    private static var amount: Regex<Substring> { #/(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{2}(?![0-9])/# }
     private static let dashes = CharacterSet(charactersIn: "-")
 }
