@@ -81,8 +81,8 @@ public struct AgentAnswer: Sendable {
     public var retries: Int
     /// The conversation as it stands, for the next question.
     public var messages: [ChatMessage]
-    /// Document numbers and amounts the answer names that no tool result or question showed (see `UnverifiedReferences`):
-    /// most likely made up by the model, and to be pointed out to the user.
+    /// Document numbers and amounts the answer names that no tool result or question showed (see
+    /// `UnverifiedReferences`): most likely made up by the model, and to be pointed out to the user.
     public var unverifiedReferences: [String] = []
     /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is
     /// incomplete, and the user must be told so — an answer cut off in the middle of a list reads like a whole one.

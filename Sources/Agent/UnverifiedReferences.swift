@@ -39,7 +39,9 @@ public enum UnverifiedReferences {
         let named = amounts(in: answer).filter { hasCurrency(around: $0, in: answer) }.map { value(of: String(answer[$0])) }
             .filter { seen.insert($0).inserted }
         guard !named.isEmpty, !conversation.contains(where: { $0.role == .tool && !amounts(in: $0.content).isEmpty }) else { return [] }
-        let asked = Set(conversation.filter { $0.role == .user }.flatMap { question in amounts(in: question.content).map { value(of: String(question.content[$0])) } })
+        let asked = Set(conversation.filter { $0.role == .user }.flatMap { question in
+            amounts(in: question.content).map { value(of: String(question.content[$0])) }
+        })
         return named.filter { !asked.contains($0) }.map { written($0) + " €" }
     }
 

@@ -23,7 +23,7 @@ struct InteropTests {
     }
 
     func runPeer(_ arguments: [String]) async throws -> Report {
-        let script = packageRoot.appendingPathComponent("Tests/Interop/peer_client.py").path
+        let script = packageRootURL.appendingPathComponent("Tests/Interop/peer_client.py").path
         let result = try await run(try peersPython(), [script] + arguments, timeout: 180)
         #expect(result.status == 0, "peer client failed: \(result.stderr.suffix(2000))")
         return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))

@@ -6,12 +6,9 @@ import Testing
 
 @testable import AccountingServer
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 /// The built `ledgerchat` binary: `$LEDGERCHAT_BIN` (set by `make test`) or the debug build.
 func ledgerchatBinary() throws -> String {
-    let path = ProcessInfo.processInfo.environment["LEDGERCHAT_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/ledgerchat").path
+    let path = ProcessInfo.processInfo.environment["LEDGERCHAT_BIN"] ?? packageRootURL.appendingPathComponent(".build/debug/ledgerchat").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
         throw TestSetupError("ledgerchat binary not found at \(path); run `make test` (or `swift build` first)")
     }

@@ -8,8 +8,7 @@ import Testing
 
 /// The shipped scenarios.
 let shippedScenarios: [Scenario] = {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("prompts/scenarios").path
+    let folder = packageRootURL.appendingPathComponent("prompts/scenarios").path
     return (try? Scenario.loadAll(from: folder)) ?? []
 }()
 

@@ -136,8 +136,7 @@ struct ConfigTests {
 
     @Test("config.example.toml parses and documents every key")
     func example() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let examplePath = root.appendingPathComponent("config.example.toml").path
+        let examplePath = packageRootURL.appendingPathComponent("config.example.toml").path
         let text = try String(contentsOfFile: examplePath, encoding: .utf8)
         // Every key appears, commented out or not, under its table.
         func documents(_ key: String) -> Bool { text.range(of: "(?m)^#? ?\(key) = ", options: .regularExpression) != nil }
