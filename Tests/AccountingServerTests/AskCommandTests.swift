@@ -107,6 +107,12 @@ struct AskCommandTests {
         try await askLLM.script([.openAIToolCalls([("c", "list_invoices", #"{"limit": 2}"#)]), .openAIText("RE-1119 and RE-1118.")])
         let (honest, _) = try await ask(["show me the last 2 invoices", "--ledger", ledger])
         #expect(honest.status == 0 && !honest.stderr.contains("Warning"), "\(honest.stderr)")
+
+        // An amount with no result to come from: no tool was called.
+        try await askLLM.script([.openAIText("Our bank balance is 1.234,56 €.")])
+        let (amount, amountTrace) = try await ask(["what is our bank balance?", "--ledger", ledger])
+        #expect(amount.status == 0 && amount.stderr.contains("Warning: no tool returned 1.234,56 €: the model probably made it up."), "\(amount.stderr)")
+        #expect(amountTrace.contains(#""unverified_references":["1.234,56 €"]"#), "\(amountTrace)")
     }
 
     @Test("an answer cut off at max_tokens is said: a warning naming the limit and the key on stderr, cut_off in JSON, the trace")
@@ -131,7 +137,10 @@ struct AskCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["cut_off"] as? Bool == true && object["ok"] as? Bool == true)
 
-        try await askLLM.script([.openAIText("Revenue in November: 56.611,35 €.")])
+        try await askLLM.script([
+            .openAIToolCalls([("c", "summarize", #"{"entity": "invoices", "group_by": "month", "date_from": "2026-11-01"}"#)]),
+            .openAIText("Revenue in November: 56.611,35 €."),
+        ])
         let (whole, wholeTrace) = try await ask(["How much did we invoice in November?", "--ledger", ledger], config: config)
         #expect(whole.status == 0 && !whole.stderr.contains("Warning"), "\(whole.stderr)")
         #expect(!wholeTrace.contains("cut_off"))
