@@ -1,5 +1,6 @@
 import Foundation
 import LLM
+import Ledger
 
 /// Document numbers in an answer — `RE-2026-0107`, `BE-2026-0173`, anything shaped like a capital prefix, a dash
 /// and digits — and euro amounts (`1.234,56 €`) that no tool result and no question of the conversation contains.
@@ -32,17 +33,17 @@ public enum UnverifiedReferences {
         return named.filter(unconfirmed.contains) + amountsWithoutSource(in: answer, conversation: conversation)
     }
 
-    /// The amounts in `answer` ("1.234,56 €", as the tools write them) when no tool result of `conversation` has an
-    /// amount, less those its questions name.
+    /// The amounts in `answer` (written as the tools write them, `Money.format`) when no tool result of
+    /// `conversation` has an amount, less those its questions name.
     static func amountsWithoutSource(in answer: String, conversation: [ChatMessage]) -> [String] {
-        var seen: Set<String> = []
-        let named = amounts(in: answer).filter { hasCurrency(around: $0, in: answer) }.map { value(of: String(answer[$0])) }
+        var seen: Set<Int> = []
+        let named = amounts(in: answer).filter { hasCurrency(around: $0, in: answer) }.map { cents(answer[$0]) }
             .filter { seen.insert($0).inserted }
         guard !named.isEmpty, !conversation.contains(where: { $0.role == .tool && !amounts(in: $0.content).isEmpty }) else { return [] }
         let asked = Set(conversation.filter { $0.role == .user }.flatMap { question in
-            amounts(in: question.content).map { value(of: String(question.content[$0])) }
+            amounts(in: question.content).map { cents(question.content[$0]) }
         })
-        return named.filter { !asked.contains($0) }.map { written($0) + " €" }
+        return named.filter { !asked.contains($0) }.map { Money.format(cents: $0) }
     }
 
     /// `1.234,56`, `1234,56`, `0,99`, not part of a longer number.
@@ -54,27 +55,15 @@ public enum UnverifiedReferences {
         }
     }
 
+    /// "1.234,56" and "1234,56" are both 123456 cents (the regex bounds the digits, so this fits an Int).
+    private static func cents(_ amount: Substring) -> Int { Int(String(amount.filter(\.isNumber))) ?? 0 }
+
     /// A currency right after the amount (`€`, `EUR`, `Euro`, `euros`) or right before it (`€ 12,00`).
     private static func hasCurrency(around range: Range<String.Index>, in text: String) -> Bool {
         let after = text[range.upperBound...].drop { $0 == " " || $0 == "\u{00A0}" }
         if after.hasPrefix("€") || after.prefix(3).lowercased() == "eur" { return true }
         return text[..<range.lowerBound].reversed().drop { $0 == " " || $0 == "\u{00A0}" }.first == "€"
     }
-
-    /// The value written the tools' way again: "1234,56" → "1.234,56".
-    private static func written(_ value: String) -> String {
-        guard let comma = value.firstIndex(of: ",") else { return value }
-        var euros = String(value[..<comma])
-        var grouped: [Substring] = []
-        while euros.count > 3 {
-            grouped.insert(Substring(euros.suffix(3)), at: 0)
-            euros.removeLast(3)
-        }
-        return ([Substring(euros)] + grouped).joined(separator: ".") + value[comma...]
-    }
-
-    /// "1.234,56" and "1234,56" are one value.
-    private static func value(of digits: String) -> String { digits.replacingOccurrences(of: ".", with: "") }
 
     /// What to tell the user about `references`, or nil when there are none.
     public static func warning(_ references: [String]) -> String? {
@@ -109,6 +98,6 @@ public enum UnverifiedReferences {
 
     private static var documentNumber: Regex<Substring> { #/[A-Z]{2,4}(?:-[0-9]+)+/# }
     /// `1.234,56`, `1234,56`, `0,99` (where it starts is checked apart: no lookbehind in Swift's regexes).
-    private static var amount: Regex<Substring> { #/(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{2}(?![0-9])/# }
+    private static var amount: Regex<Substring> { #/(?:[0-9]{1,3}(?:\.[0-9]{3}){1,4}|[0-9]{1,15}),[0-9]{2}(?![0-9])/# }
     private static let dashes = CharacterSet(charactersIn: "-")
 }
