@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The offline model's time to answer "show me the last 5 invoices", cold (a fresh llama-server) and warm (the system
 # prompt and tools already read for another question, as in a chat: "which invoices are overdue?" first), then a
-# different question after the cold one ("next"), and the prompt tokens each needed, with toolset full versus poc.
+# different question after the cold one ("next"), and after a restart ("restored": a new ledgerchat and llama-server that
+# restore the prompt an earlier one saved), and the prompt tokens each needed, with toolset full versus poc.
 # Warm is the median of three runs. The server runs as ledgerchat runs it (two slots: tool rounds and answers apart).
 # Warm never follows the same question: the server would then find the whole answer computed already. The "names
 # RE-1115" column is about the first question only. Target: ≤ 8 s warm on 2 cores. A benchmark, not a test.
@@ -19,13 +20,15 @@ PID=
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 QUESTION="show me the last 5 invoices"
+OTHER="which invoices are overdue?"
 "$BIN" ledger init --path "$WORK/ledger.sqlite" --anchor-date 2026-11-25 >/dev/null
 
 start_server() { # with LocalModelServer.flags (Sources/LLM/LocalModel.swift); LLMTests checks the two agree
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   # shellcheck disable=SC2046  # the flags make local-model measured for this machine, word by word
+  mkdir -p "$WORK/prompt-cache"
   "$SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" --jinja -c 16384 -np 2 -t "$(nproc)" --alias local -fa off --cache-ram 0 \
-    --chat-template-file prompts/qwen2.5-tools.jinja $(cat "$(dirname "$SERVER")/server-flags" 2>/dev/null) >"$WORK/llama.log" 2>&1 &
+    --slot-save-path "$WORK/prompt-cache" --chat-template-file prompts/qwen2.5-tools.jinja $(cat "$(dirname "$SERVER")/server-flags" 2>/dev/null) >"$WORK/llama.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return; sleep 0.5; done
   echo "llama-server did not start; see $WORK/llama.log" >&2; exit 1
@@ -47,8 +50,34 @@ answer_slot = true
 builtin = "demo"
 toolset = "$1"
 TOML
-  "$BIN" ask --config "$WORK/config.toml" --ledger "$WORK/ledger.sqlite" --today 2026-11-25 --json "${2:-$QUESTION}" 2>/dev/null |
-    python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["duration_ms"]/1000, r["usage"]["input_tokens"], ",".join(c["name"] for c in r["tool_calls"]) or "-", "RE-1115" in r["answer"])'
+  "$BIN" ask --config "$WORK/config.toml" --ledger "$WORK/ledger.sqlite" --today 2026-11-25 --json "${2:-$QUESTION}" 2>/dev/null | summary
+}
+
+summary() { # ask --json on stdin -> "seconds input_tokens calls names-RE-1115"
+  python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["duration_ms"]/1000, r["usage"]["input_tokens"], ",".join(c["name"] for c in r["tool_calls"]) or "-", "RE-1115" in r["answer"])'
+}
+
+# Restored: a new ledgerchat with the offline model as `make run` starts it (provider local: its own llama-server),
+# after an earlier one answered another question and saved the computed prompt in the prompt cache on its way out.
+# The new server restores it instead of reading the system prompt and tool list; the time includes loading the model.
+restored() { # toolset -> like ask
+  local cache="$WORK/cache-$1"
+  mkdir -p "$cache"
+  ln -sfn "$(dirname "$SERVER")" "$cache/$(basename "$(dirname "$SERVER")")"
+  ln -sfn "$(dirname "$MODEL")" "$cache/$(basename "$(dirname "$MODEL")")"
+  cat >"$WORK/local.toml" <<TOML
+default_model = "bench"
+[models.bench]
+provider = "local"
+temperature = 0
+max_tokens = 512
+[servers.demo]
+builtin = "demo"
+toolset = "$1"
+TOML
+  local run=(env LEDGERCHAT_CACHE="$cache" XDG_STATE_HOME="$WORK/state" "$BIN" ask --config "$WORK/local.toml" --ledger "$WORK/ledger.sqlite" --today 2026-11-25 --json)
+  "${run[@]}" "$OTHER" >/dev/null 2>&1
+  "${run[@]}" "$QUESTION" 2>/dev/null | summary
 }
 
 # The model's own speed in llama-server's timings of the given log: tokens read and written per second. This machine's
@@ -69,7 +98,6 @@ PY
 
 echo "Timing the offline model on \"$QUESTION\" ($(nproc) threads)…"
 declare -A RESULTS
-OTHER="which invoices are overdue?"
 for toolset in full poc; do
   start_server
   RESULTS[$toolset-cold]=$(ask "$toolset")
@@ -94,13 +122,14 @@ for toolset in full poc; do
   RESULTS[$toolset-warm-all]=$(printf '%s\n' "${WARM[@]}" | cut -d' ' -f1 | tr '\n' ' ')
   RESULTS[$toolset-speed]=$(model_speed "$WORK/warm-timings.log")
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+  RESULTS[$toolset-restored]=$(restored "$toolset")
 done
 
-printf '\n%-8s %-6s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-1115"
+printf '\n%-8s %-8s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-1115"
 for toolset in full poc; do
-  for cache in cold warm next; do
+  for cache in cold warm next restored; do
     read -r seconds tokens calls named <<<"${RESULTS[$toolset-$cache]}"
-    printf '%-8s %-6s %10.2f %14s  %-24s %s\n' "$toolset" "$cache" "$seconds" "$tokens" "$calls" "$named"
+    printf '%-8s %-8s %10.2f %14s  %-24s %s\n' "$toolset" "$cache" "$seconds" "$tokens" "$calls" "$named"
   done
 done
 echo

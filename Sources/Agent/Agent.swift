@@ -201,8 +201,7 @@ public struct Agent: Sendable {
             if let rest = holdBack.finish() { onEvent(.textDelta(rest)) }
             retries += response.retries
             if let roundUsage = response.usage {
-                usage.inputTokens += roundUsage.inputTokens
-                usage.outputTokens += roundUsage.outputTokens
+                usage = usage + roundUsage
             }
             onEvent(.roundFinished(round: round, usage: response.usage, latency: ContinuousClock.now - roundStarted))
             let calls = response.toolCalls.enumerated().map { index, call in

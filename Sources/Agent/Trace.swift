@@ -15,7 +15,7 @@ public final class TurnRecorder: @unchecked Sendable {
     public func record(_ event: AgentEvent) {
         guard case .roundFinished(let round, let usage, let latency) = event else { return }
         var entry: [String: Value] = ["round": .int(round), "latency_ms": .int(latency.wholeMilliseconds)]
-        if let usage { entry["usage"] = ["input": .int(usage.inputTokens), "output": .int(usage.outputTokens)] }
+        if let usage { entry["usage"] = TraceWriter.entry(usage) }
         lock.withLock { rounds.append(entry) }
     }
 
@@ -67,7 +67,7 @@ public final class TraceWriter: Sendable {
         ]
         if let answer {
             record["answer"] = .string(answer.text)
-            record["usage"] = ["input": .int(answer.usage.inputTokens), "output": .int(answer.usage.outputTokens)]
+            record["usage"] = Self.entry(answer.usage)
             record["retries"] = .int(answer.retries)
             record["tool_calls"] = .array(answer.toolCalls.map(Self.entry))
             if !answer.unverifiedReferences.isEmpty {
@@ -77,6 +77,13 @@ public final class TraceWriter: Sendable {
         }
         if let error { record["error"] = .string("\(error)") }
         append(.object(record))
+    }
+
+    /// `cached` only where the server said how much of the input it had computed already.
+    static func entry(_ usage: Usage) -> Value {
+        var entry: [String: Value] = ["input": .int(usage.inputTokens), "output": .int(usage.outputTokens)]
+        if let cached = usage.cachedInputTokens { entry["cached"] = .int(cached) }
+        return .object(entry)
     }
 
     static func entry(_ call: ExecutedToolCall) -> Value {

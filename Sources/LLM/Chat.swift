@@ -112,10 +112,21 @@ public enum ToolChoice: String, Sendable {
 public struct Usage: Sendable, Equatable, Codable {
     public var inputTokens: Int
     public var outputTokens: Int
+    /// Of `inputTokens`, how many the server found already computed in its prompt cache (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`, which llama-server reports too); nil when the server does not say.
+    public var cachedInputTokens: Int?
 
-    public init(inputTokens: Int, outputTokens: Int) {
+    public init(inputTokens: Int, outputTokens: Int, cachedInputTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+    }
+
+    /// Two rounds' counts together; the cached count is known only if one of them said it.
+    public static func + (left: Usage, right: Usage) -> Usage {
+        let cached: Int? = left.cachedInputTokens == nil && right.cachedInputTokens == nil
+            ? nil : (left.cachedInputTokens ?? 0) + (right.cachedInputTokens ?? 0)
+        return Usage(inputTokens: left.inputTokens + right.inputTokens, outputTokens: left.outputTokens + right.outputTokens, cachedInputTokens: cached)
     }
 }
 

@@ -82,6 +82,8 @@ public actor LocalModelServer {
 
     private var baseURL: String?
     private var starting: Task<String, any Error>?
+    /// The prompt cache on disk of the server at `baseURL` (see `PromptCache`).
+    var promptCache: PromptCache.Session?
 
     /// The context size of each of llama-server's slots; the full toolset with results fits with room to spare.
     public static let contextSize = 8192
@@ -121,6 +123,11 @@ public actor LocalModelServer {
     static func templateDigest(path: String?) -> String {
         guard let path else { return "none" }
         guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+        return digest(data)
+    }
+
+    /// FNV-1a, 64 bits, in hex: the same bytes give the same digest in every process (Swift's `Hasher` does not).
+    static func digest(_ data: Data) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data {
             hash ^= UInt64(byte)
@@ -140,12 +147,20 @@ public actor LocalModelServer {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let flags = Self.flags(model: files.model, template: template, cores: cores, tuned: files.tunedFlags)
         let templateDigest = Self.templateDigest(path: template)
+        // The saved prompts hold what this binary computed with this model and template; another setup has files of
+        // its own.
+        let setup = Self.digest(Data(([files.server, templateDigest] + flags).joined(separator: "\n").utf8))
         if let data = FileManager.default.contents(atPath: Self.statePath), let state = try? JSONDecoder().decode(State.self, from: data),
             state.flags == flags, state.templateDigest == templateDigest, kill(state.pid, 0) == 0
         {
             let url = "http://127.0.0.1:\(state.port)/v1"
-            if await Self.healthy(url) { return url }
+            if await Self.healthy(url) {
+                // Its slots already hold what its own ledgerchat asked: a restore would replace that.
+                promptCache = PromptCache.Session(baseURL: url, setup: setup, restores: false)
+                return url
+            }
         }
+        try? FileManager.default.createDirectory(atPath: PromptCache.directory, withIntermediateDirectories: true)
         let port = try Self.freePort()
         let arguments = flags + ["--port", String(port)]
         let process = Process()
@@ -173,6 +188,7 @@ public actor LocalModelServer {
             if await Self.healthy(url) {
                 let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
+                promptCache = PromptCache.Session(baseURL: url, setup: setup, restores: true)
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
             }
@@ -210,7 +226,7 @@ public actor LocalModelServer {
     }
 
     /// llama-server's arguments but the port. `bench/local-model-bench.sh` starts it with the same ones (a test checks).
-    static func flags(model: String, template: String?, cores: Int, tuned: [String] = []) -> [String] {
+    static func flags(model: String, template: String?, cores: Int, tuned: [String] = [], promptCache: String = PromptCache.directory) -> [String] {
         var flags = [
             "-m", model, "--host", "127.0.0.1", "--jinja", "-c", String(contextSize * slots), "-np", String(slots),
             "-t", String(cores), "--alias", "local",
@@ -221,6 +237,8 @@ public actor LocalModelServer {
             // rarely helps, and saving and searching it cost 0.1–0.3 s at the start of every request (measured in
             // llama-server's log: the time from a slot's launch to its timings, 263 ms on the answer round, 0 without).
             "--cache-ram", "0",
+            // Where computed prompts are saved and restored from (`PromptCache`).
+            "--slot-save-path", promptCache,
         ]
         if let template { flags += ["--chat-template-file", template] }
         return flags + tuned
@@ -307,7 +325,12 @@ public struct LocalModelProvider: ChatProvider {
             do {
                 var resolved = profile
                 resolved.baseURL = try await LocalModelServer.shared.ensureRunning(template: template, progress: progress)
+                // Only a request pinned to a slot (`id_slot`) lands where a saved prompt can be restored and saved from.
+                let slot = profile.answerSlot ? request.cacheSlot : nil
+                let beginning = try slot.map { _ in try PromptCache.beginning(of: request) }
+                if let slot, let beginning { await LocalModelServer.shared.restorePrompt(slot: slot, beginning: beginning) }
                 for try await event in OpenAIProvider(profile: resolved).send(request) { continuation.yield(event) }
+                if let slot, let beginning { await LocalModelServer.shared.savePrompt(slot: slot, beginning: beginning) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

@@ -23,12 +23,7 @@ public struct OpenAIProvider: ChatProvider {
         var body: [String: Any] = ["model": profile.model, "messages": request.messages.map(Self.wire), "stream": request.stream]
         if request.stream { body["stream_options"] = ["include_usage": true] }
         if !request.tools.isEmpty {
-            body["tools"] = try request.tools.map { tool in
-                [
-                    "type": "function",
-                    "function": ["name": tool.name, "description": tool.description, "parameters": try jsonObject(tool.parameters)],
-                ] as [String: Any]
-            }
+            body["tools"] = try Self.wire(request.tools)
             if request.toolChoice == .none { body["tool_choice"] = "none" }
         }
         if let temperature = profile.temperature { body["temperature"] = temperature }
@@ -36,6 +31,15 @@ public struct OpenAIProvider: ChatProvider {
         // llama-server's own field: which slot (prompt cache) serves the request.
         if profile.answerSlot, let slot = request.cacheSlot { body["id_slot"] = slot.rawValue }
         return try WireJSON.encode(body)
+    }
+
+    static func wire(_ tools: [ToolSpec]) throws -> [[String: Any]] {
+        try tools.map { tool in
+            [
+                "type": "function",
+                "function": ["name": tool.name, "description": tool.description, "parameters": try jsonObject(tool.parameters)],
+            ] as [String: Any]
+        }
     }
 
     static func wire(_ message: ChatMessage) -> [String: Any] {
@@ -86,9 +90,7 @@ public struct OpenAIProvider: ChatProvider {
                     }
                     if let reason = choice["finish_reason"] as? String { finish = finishReason(reason) }
                 }
-                if let usage = chunk["usage"] as? [String: Any] {
-                    emit(.usage(Usage(inputTokens: usage["prompt_tokens"] as? Int ?? 0, outputTokens: usage["completion_tokens"] as? Int ?? 0)))
-                }
+                if let usage = chunk["usage"] as? [String: Any] { emit(.usage(Self.usage(usage))) }
             }
         } catch let error as CurlError {
             throw RetryableFailure(error: .incomplete(model: model, detail: error.description), retryAfter: nil)
@@ -116,10 +118,14 @@ public struct OpenAIProvider: ChatProvider {
             }
             emit(.toolCallEnd(index: index))
         }
-        if let usage = object["usage"] as? [String: Any] {
-            emit(.usage(Usage(inputTokens: usage["prompt_tokens"] as? Int ?? 0, outputTokens: usage["completion_tokens"] as? Int ?? 0)))
-        }
+        if let usage = object["usage"] as? [String: Any] { emit(.usage(Self.usage(usage))) }
         emit(.finish(finishReason(choice["finish_reason"] as? String ?? "stop")))
+    }
+
+    static func usage(_ usage: [String: Any]) -> Usage {
+        Usage(
+            inputTokens: usage["prompt_tokens"] as? Int ?? 0, outputTokens: usage["completion_tokens"] as? Int ?? 0,
+            cachedInputTokens: (usage["prompt_tokens_details"] as? [String: Any])?["cached_tokens"] as? Int)
     }
 
     static func finishReason(_ text: String) -> FinishReason {

@@ -138,7 +138,9 @@ struct AskCommand: AsyncParsableCommand {
         if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
         if answer.cutOff { printError("Warning: " + profile.cutOffWarning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
-        footer += "\(answer.usage.inputTokens) tokens in, \(answer.usage.outputTokens) out"
+        footer += "\(answer.usage.inputTokens) tokens in"
+        if let cached = answer.usage.cachedInputTokens, cached > 0 { footer += " (\(cached) cached)" }
+        footer += ", \(answer.usage.outputTokens) out"
         if let cost = profile.cost(of: answer.usage) { footer += String(format: " · $%.4f", cost) }
         footer += String(format: " · %.1f s", Double(duration.wholeMilliseconds) / 1000)
         printError(footer)
@@ -245,11 +247,18 @@ enum TerminalSize {
 
 /// `ask --json`: exactly one JSON object on stdout.
 enum JSONOutput {
+    /// `cached_input_tokens` only where the server said how many of the input tokens it had computed already.
+    static func usage(_ usage: Usage) -> Value {
+        var object: [String: Value] = ["input_tokens": .int(usage.inputTokens), "output_tokens": .int(usage.outputTokens)]
+        if let cached = usage.cachedInputTokens { object["cached_input_tokens"] = .int(cached) }
+        return .object(object)
+    }
+
     static func success(_ answer: AgentAnswer, model: String, duration: Duration) -> String {
         let object: Value = [
             "ok": true, "model": .string(model), "answer": .string(answer.text), "rounds": .int(answer.rounds),
             "retries": .int(answer.retries),
-            "usage": ["input_tokens": .int(answer.usage.inputTokens), "output_tokens": .int(answer.usage.outputTokens)],
+            "usage": usage(answer.usage),
             "duration_ms": .int(duration.wholeMilliseconds),
             "unverified_references": .array(answer.unverifiedReferences.map(Value.string)), "cut_off": .bool(answer.cutOff),
             "tool_calls": .array(

@@ -37,11 +37,13 @@ struct AskCommandTests {
         return environment.merging(extra) { $1 }
     }
 
-    func ask(_ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> (CommandResult, trace: String) {
+    func ask(
+        _ arguments: [String], config: String? = nil, extraEnvironment: [String: String] = [:], timeout: Double = 60
+    ) async throws -> (CommandResult, trace: String) {
         let trace = scratchPath("trace") + ".jsonl"
         let configArguments = try config.map { ["--config", $0] } ?? ["--config", try configFile()]
         let result = try await run(
-            try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: 60,
+            try ledgerchatBinary(), ["ask"] + arguments + configArguments + ["--today", "2026-11-25", "--trace", trace], timeout: timeout,
             environment: environment(extraEnvironment))
         return (result, (try? String(contentsOfFile: trace, encoding: .utf8)) ?? "")
     }
@@ -216,6 +218,41 @@ struct AskCommandTests {
         let (result, _) = try await ask(["hallo", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: ["LEDGERCHAT_CACHE": emptyCache])
         #expect(result.status == 1)
         #expect(result.stderr.contains("make local-model") && result.stderr.contains("llama-server"), "\(result.stderr)")
+    }
+
+    @Test("a new llama-server restores the prompt the last one saved and reads only the question (the offline model, real)", .localModelTurn)
+    func savedPromptIsRestored() async throws {
+        let empty = scratchPath("empty") + ".toml"
+        try "".write(toFile: empty, atomically: true, encoding: .utf8)
+        // The real binary and model through a cache folder of this test's own, so that the saved prompts and the
+        // running server are this test's too.
+        let real = LocalModelFiles.cacheDirectory()
+        _ = try LocalModelFiles.locate()  // a missing model fails here, naming `make local-model`
+        let cache = try scratchDirectory("prompt-cache-cache")
+        for folder in [LocalModelFiles.serverDirectory, LocalModelFiles.modelDirectory] {
+            try FileManager.default.createSymbolicLink(atPath: cache + "/" + folder, withDestinationPath: real + "/" + folder)
+        }
+        let environment = ["LEDGERCHAT_CACHE": cache, "XDG_STATE_HOME": scratchPath("prompt-cache-state")]
+        func usage(_ question: String) async throws -> [String: Int] {
+            let (result, _) = try await ask([question, "--json", "--ledger", try demoLedgerFile()], config: empty, extraEnvironment: environment, timeout: 600)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return try #require(object?["usage"] as? [String: Int], "\(result.stdout)")
+        }
+        // The first server reads the system prompt and the tool list (~3,200 tokens) and saves them on the way out…
+        let first = try await usage("hallo")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: cache + "/prompt-cache").filter { $0.hasPrefix("slot0-") }
+        #expect(saved.count == 1, "one saved prompt for the tool-round slot: \(saved)")
+        #expect((first["input_tokens"] ?? 0) > 2500 && first["cached_input_tokens"] == 0, "\(first)")
+        // That server is gone with its ledgerchat: the next one is new and has nothing computed.
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/local-model-server.json"))) as? [String: Any]
+        let firstServer = try #require(state?["pid"] as? Int32 ?? (state?["pid"] as? Int).map(Int32.init))
+        for _ in 0..<50 where kill(firstServer, 0) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(kill(firstServer, 0) != 0, "the first llama-server still runs")
+        // …and the next ledgerchat's new server starts from it: of the same prompt, only the question is read.
+        let second = try await usage("hello")
+        let input = second["input_tokens"] ?? 0, cached = second["cached_input_tokens"] ?? 0
+        #expect(input > 2500 && input - cached < 50, "only the question read: \(second)")
     }
 
     @Test("a llama-server that crashes while loading the model: exit 1, saying it crashed and to rebuild it or configure another model")

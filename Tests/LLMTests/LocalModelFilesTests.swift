@@ -116,7 +116,7 @@ import Testing
         #expect(script.contains(#"$(cat "$(dirname "$SERVER")/server-flags" 2>/dev/null)"#), "the bench passes the measured flags too")
         let flags = LocalModelServer.flags(model: "MODEL", template: "TEMPLATE", cores: 2)
         // The bench names the model, template and thread count through shell variables; every other value must match.
-        let variable: Set<String> = ["-m", "--chat-template-file", "-t"]
+        let variable: Set<String> = ["-m", "--chat-template-file", "-t", "--slot-save-path"]
         for (index, option) in flags.enumerated() where option.hasPrefix("-") {
             let at = try #require(command.firstIndex(of: option), "the bench does not pass \(option)")
             if index + 1 < flags.count, !flags[index + 1].hasPrefix("-"), !variable.contains(option) {
