@@ -61,7 +61,8 @@ public final class CompareRunner: Sendable {
     /// Builds the template ledger and the system prompts once; every run copies the ledger.
     public init(settings: CompareSettings) throws {
         self.settings = settings
-        workDirectory = NSTemporaryDirectory() + "ledgerchat-compare-\(UUID().uuidString.prefix(8))"
+        Self.removeAbandonedWorkDirectories()
+        workDirectory = NSTemporaryDirectory() + "\(Self.workPrefix)\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         template = workDirectory + "/template.sqlite"
         _ = try LedgerLocation.initialize(at: template, seed: settings.seed, anchor: settings.anchor, force: true)
@@ -72,6 +73,19 @@ public final class CompareRunner: Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: workDirectory) }
+
+    static let workPrefix = "ledgerchat-compare-"
+
+    /// A comparison stopped with Ctrl-C or killed never reaches `deinit`; its ledger copies (~0.6 MB a run folder) are
+    /// removed by the next one: folders named after a process that no longer runs.
+    static func removeAbandonedWorkDirectories(in temporary: String = NSTemporaryDirectory()) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix(workPrefix) {
+            guard let pid = name.dropFirst(workPrefix.count).split(separator: "-").first.flatMap({ Int32($0) }),
+                pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(atPath: (temporary as NSString).appendingPathComponent(name))
+        }
+    }
 
     /// One planned run.
     public struct Job: Sendable {

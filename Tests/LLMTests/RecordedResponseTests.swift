@@ -44,7 +44,9 @@ struct RecordedResponseTests {
                 content += (choice["delta"] as? [String: Any])?["content"] as? String ?? ""
             }
             if let counts = object["usage"] as? [String: Any] {
-                usage = Usage(inputTokens: counts["prompt_tokens"] as? Int ?? 0, outputTokens: counts["completion_tokens"] as? Int ?? 0)
+                usage = Usage(
+                    inputTokens: counts["prompt_tokens"] as? Int ?? 0, outputTokens: counts["completion_tokens"] as? Int ?? 0,
+                    cachedInputTokens: (counts["prompt_tokens_details"] as? [String: Any])?["cached_tokens"] as? Int)
             }
         }
         return (content, usage)
@@ -59,6 +61,7 @@ struct RecordedResponseTests {
         #expect(!reference.content.isEmpty)
         #expect(response.text == reference.content)
         #expect(response.usage == reference.usage && response.usage != nil)
+        #expect(response.usage?.cachedInputTokens != nil, "llama-server says how much of the prompt it had computed")
         #expect(response.finishReason != nil)
     }
 
