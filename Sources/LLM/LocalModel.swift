@@ -277,9 +277,13 @@ public actor LocalModelServer {
         func release() { close(descriptor) }
     }
 
+    /// The server's own endpoints (`/health`, `/slots`) sit beside the OpenAI-compatible `/v1`.
+    public static func root(of baseURL: String) -> String {
+        baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
+    }
+
     static func healthy(_ baseURL: String) async -> Bool {
-        let root = baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
-        let request = CurlRequest(url: root + "/health", timeouts: CurlTimeouts(connect: .seconds(1), total: .seconds(2), idle: nil))
+        let request = CurlRequest(url: root(of: baseURL) + "/health", timeouts: CurlTimeouts(connect: .seconds(1), total: .seconds(2), idle: nil))
         guard let (response, _) = try? await Curl.data(request) else { return false }
         return response.status == 200
     }

@@ -55,10 +55,9 @@ enum PromptCache {
 
     /// llama-server's `POST /slots/N?action=save|restore`; whether it succeeded.
     static func slotAction(_ action: String, slot: CacheSlot, file: String, baseURL: String) async -> Bool {
-        let root = baseURL.hasSuffix("/v1") ? String(baseURL.dropLast(3)) : baseURL
         guard let body = try? WireJSON.encode(["filename": file]) else { return false }
         let request = CurlRequest(
-            url: "\(root)/slots/\(slot.rawValue)?action=\(action)", method: "POST",
+            url: "\(LocalModelServer.root(of: baseURL))/slots/\(slot.rawValue)?action=\(action)", method: "POST",
             headers: [HeaderField("Content-Type", "application/json")], body: body,
             // A save waits for the slot's request to end; writing ~95 MB takes well under a second.
             timeouts: CurlTimeouts(connect: .seconds(1), total: .seconds(30), idle: nil))

@@ -58,7 +58,7 @@ struct LocalModelEndToEndTests {
     /// How long the last prompt of each of llama-server's slots was (its `/slots` endpoint).
     func promptTokensPerSlot() async throws -> [Int] {
         let baseURL = try await LocalModelServer.shared.ensureRunning(template: SystemPrompt.path(of: "qwen2.5-tools.jinja"), progress: { _ in })
-        let (response, data) = try await Curl.data(CurlRequest(url: String(baseURL.dropLast("/v1".count)) + "/slots"))
+        let (response, data) = try await Curl.data(CurlRequest(url: LocalModelServer.root(of: baseURL) + "/slots"))
         #expect(response.status == 200)
         let slots = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         return slots.sorted { ($0["id"] as? Int ?? 0) < ($1["id"] as? Int ?? 0) }.map { $0["n_prompt_tokens"] as? Int ?? 0 }
@@ -106,7 +106,7 @@ struct LocalModelEndToEndTests {
         _ = try LocalModelFiles.locate()
         let baseURL = try await LocalModelServer.shared.ensureRunning(
             template: SystemPrompt.path(of: "qwen2.5-tools.jinja"), progress: { _ in })
-        let root = String(baseURL.dropLast("/v1".count))
+        let root = LocalModelServer.root(of: baseURL)
         let system = try SystemPrompt.forModel(smallModel: true, company: DemoLedger.companyName, today: Self.anchor.iso)
         let tool: [String: Any] = [
             "type": "function",
