@@ -331,10 +331,10 @@ public struct LocalModelProvider: ChatProvider {
                 resolved.baseURL = try await LocalModelServer.shared.ensureRunning(template: template, progress: progress)
                 // Only a request pinned to a slot (`id_slot`) lands where a saved prompt can be restored and saved from.
                 let slot = profile.answerSlot ? request.cacheSlot : nil
-                let beginning = try slot.map { _ in try PromptCache.beginning(of: request) }
-                if let slot, let beginning { await LocalModelServer.shared.restorePrompt(slot: slot, beginning: beginning) }
+                var promptFile: String?
+                if let slot { promptFile = await LocalModelServer.shared.preparePrompt(slot: slot, request: request) }
                 for try await event in OpenAIProvider(profile: resolved).send(request) { continuation.yield(event) }
-                if let slot, let beginning { await LocalModelServer.shared.savePrompt(slot: slot, beginning: beginning) }
+                if let slot, let promptFile { await LocalModelServer.shared.savePromptIfMissing(slot: slot, file: promptFile) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

@@ -8,11 +8,13 @@ import Foundation
 ///
 /// One file per slot and prompt beginning (the first message — the system prompt, which names today's date — and
 /// the tool list) on one setup (binary, model, chat template, flags). The server reuses from a restored slot only the
-/// tokens where the new prompt still matches it, so a file that no longer fits costs only its restore. A server this
-/// process started restores each slot once, before its first request; one another ledgerchat started is left as it is
-/// (its slots hold that chat's conversation). A beginning with no file yet is saved after its first request, so the
-/// file also holds that request (a question, a tool call). The newest three files per slot are kept (today's chat and
-/// both toolsets of a compare run): ~90 MB each for slot 0 with the full toolset, ~25 MB for slot 1.
+/// tokens where the new prompt still matches it, so a file that no longer fits costs only its restore. Only the first
+/// request to each slot of a server is looked at: before it, a server this process started restores that request's
+/// file (one another ledgerchat started is left as it is: its slots hold that chat's conversation); after it, a
+/// missing file is saved, so the file also holds that request (a question, a tool call). The chat's first request is
+/// its warm-up with the system prompt and tools alone; a toolset switched to later in a chat gets no file. The newest
+/// three files per slot are kept (today's prompt and, say, the other toolset's and the fixed date `compare` runs with):
+/// ~90 MB each for slot 0 with the full toolset, ~25 MB for slot 1.
 enum PromptCache {
     static var directory: String { LocalModelFiles.cacheDirectory() + "/prompt-cache" }
     static let filesKeptPerSlot = 3
@@ -24,8 +26,9 @@ enum PromptCache {
         let setup: String
         /// Whether slots may be restored: only on a server this process started.
         let restores: Bool
-        var restored: Set<Int> = []
-        var saving: Set<String> = []
+        /// Slots whose first request has been sent: only that one restores and saves, so later requests (every round
+        /// of every question) do no work here.
+        var started: Set<CacheSlot> = []
     }
 
     /// The part of a request that names its file: the first message and the tool list, as they are sent.
@@ -67,33 +70,31 @@ enum PromptCache {
 }
 
 extension LocalModelServer {
-    /// Before the first request to `slot` on a server this process started: restores the slot's saved prompt for
-    /// this beginning, if there is one. A file the server cannot read is removed.
-    func restorePrompt(slot: CacheSlot, beginning: Data) async {
-        guard var session = promptCache, session.restores, !session.restored.contains(slot.rawValue) else { return }
-        session.restored.insert(slot.rawValue)
+    /// Before the first request to `slot` on this server: restores the slot's saved prompt for the request's beginning
+    /// when there is one and the server is this process's (a file the server cannot read is removed), and returns the
+    /// file's name for `savePromptIfMissing`. Nil for every later request to the slot.
+    func preparePrompt(slot: CacheSlot, request: ChatRequest) async -> String? {
+        guard var session = promptCache, !session.started.contains(slot), let beginning = try? PromptCache.beginning(of: request)
+        else { return nil }
+        session.started.insert(slot)
         promptCache = session
         let name = PromptCache.fileName(slot: slot, setup: session.setup, beginning: beginning)
         let path = PromptCache.directory + "/" + name
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard session.restores, FileManager.default.fileExists(atPath: path) else { return name }
         if await PromptCache.slotAction("restore", slot: slot, file: name, baseURL: session.baseURL) {
             try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: path)
         } else {
             try? FileManager.default.removeItem(atPath: path)
         }
+        return name
     }
 
-    /// After a request to `slot`: saves the slot's prompt when its beginning has no file yet, then keeps the newest
-    /// files only.
-    func savePrompt(slot: CacheSlot, beginning: Data) async {
-        guard var session = promptCache else { return }
-        let name = PromptCache.fileName(slot: slot, setup: session.setup, beginning: beginning)
-        guard !session.saving.contains(name), !FileManager.default.fileExists(atPath: PromptCache.directory + "/" + name) else { return }
-        session.saving.insert(name)
-        promptCache = session
-        if await PromptCache.slotAction("save", slot: slot, file: name, baseURL: session.baseURL) {
+    /// After that first request: saves the slot's prompt when `file` does not exist yet, then keeps the newest files
+    /// only.
+    func savePromptIfMissing(slot: CacheSlot, file: String) async {
+        guard let session = promptCache, !FileManager.default.fileExists(atPath: PromptCache.directory + "/" + file) else { return }
+        if await PromptCache.slotAction("save", slot: slot, file: file, baseURL: session.baseURL) {
             PromptCache.prune(slot: slot, in: PromptCache.directory)
         }
-        if promptCache?.baseURL == session.baseURL { promptCache?.saving.remove(name) }
     }
 }

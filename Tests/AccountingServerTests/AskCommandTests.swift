@@ -246,7 +246,8 @@ struct AskCommandTests {
         #expect((first["input_tokens"] ?? 0) > 2500 && first["cached_input_tokens"] == 0, "\(first)")
         // That server is gone with its ledgerchat: the next one is new and has nothing computed.
         let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: cache + "/local-model-server.json"))) as? [String: Any]
-        let firstServer = try #require(state?["pid"] as? Int32 ?? (state?["pid"] as? Int).map(Int32.init))
+        let pid = state?["pid"] as? Int
+        let firstServer = Int32(try #require(pid))
         for _ in 0..<50 where kill(firstServer, 0) == 0 { try await Task.sleep(for: .milliseconds(100)) }
         #expect(kill(firstServer, 0) != 0, "the first llama-server still runs")
         // …and the next ledgerchat's new server starts from it: of the same prompt, only the question is read.
