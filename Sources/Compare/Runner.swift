@@ -155,6 +155,7 @@ public final class CompareRunner: Sendable {
             let latency = (ContinuousClock.now - turnStarted).wholeMilliseconds
             switch result {
             case .success(let answer):
+                log.state.withLock { $0.replaceCalls(ofTurn: turn, with: answer.toolCalls) }
                 history = answer.messages
                 turns.append(TurnRecord(question: question, answer: answer.text, latencyMs: latency, cutOff: answer.cutOff))
                 continue
@@ -198,14 +199,24 @@ public final class CompareRunner: Sendable {
             case .roundFinished(_, let usage, _):
                 inputTokens += usage?.inputTokens ?? 0
                 outputTokens += usage?.outputTokens ?? 0
-            case .toolCallFinished(let call):
-                calls.append(
-                    CallRecord(
-                        turn: turn, round: call.round, name: call.name, rawArguments: call.rawArguments, arguments: call.arguments,
-                        isError: call.outcome.isError, resultText: call.outcome.text, structured: call.outcome.structured,
-                        approval: call.approval.rawValue, durationMs: call.duration.wholeMilliseconds))
+            case .toolCallFinished(let call): calls.append(Self.record(call, turn: turn))
             default: break
             }
+        }
+
+        /// The calls of one round run side by side and are reported as they finish; the turn's answer lists them in
+        /// the order the model made them, which scenarios with `order = "in_order"` score (contact-balance failed
+        /// `wrong_order` when get_contact finished before list_contacts). Events stay the record of a turn cut short.
+        mutating func replaceCalls(ofTurn turn: Int, with executed: [ExecutedToolCall]) {
+            calls.removeAll { $0.turn == turn }
+            calls += executed.map { Self.record($0, turn: turn) }
+        }
+
+        static func record(_ call: ExecutedToolCall, turn: Int) -> CallRecord {
+            CallRecord(
+                turn: turn, round: call.round, name: call.name, rawArguments: call.rawArguments, arguments: call.arguments,
+                isError: call.outcome.isError, resultText: call.outcome.text, structured: call.outcome.structured,
+                approval: call.approval.rawValue, durationMs: call.duration.wholeMilliseconds)
         }
     }
 
