@@ -65,6 +65,7 @@ public enum AnswerView {
             let nudge = Agent.answerNudge(
                 german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) },
                 numbered: results.values.contains { UnverifiedReferences.namesDocuments($0.text) },
+                rows: results.values.map { Agent.listedRows($0.text) }.max() ?? 0,
                 askFor: results.values.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
                 failed: !results.isEmpty && results.values.allSatisfy(\.isError), toolsListed: false)
             return [.user(text), nudge]

@@ -206,6 +206,37 @@ struct SmallModelResilienceTests {
         #expect(Array(view.prefix(earlier.count)) == earlier)
     }
 
+    @Test("a list of more than five documents asks for how many and their numbers only; shorter lists keep the request")
+    func nudgeForLongLists() {
+        func conversation(question: String, rows: Int) -> [ChatMessage] {
+            let lines = (0..<rows).map { "• RE-\(1119 - $0) · 2026-11-\(25 - $0) · Autohaus Becker KG · 1.000,00 € · open" }
+            return [
+                .system("You help."),
+                .user(question),
+                .assistant("", toolCalls: [ToolCall(id: "a", name: "list_invoices", arguments: #"{"overdue":true}"#)]),
+                .tool("a", (["All \(rows) overdue invoices (newest first):"] + lines).joined(separator: "\n")),
+            ]
+        }
+        let seven = AnswerView.messages(conversation(question: "which invoices are overdue?", rows: 7)) { _ in false }
+        #expect(seven.last?.content == "Answer my question now from the tool results above in one or two sentences: "
+            + "say how many there are and name only their numbers, I already see the details as a table.")
+        #expect(seven.last == Agent.answerNudge(german: false, afterWrite: false, rows: 7, toolsListed: false))
+        let german = AnswerView.messages(conversation(question: "Welche Rechnungen sind überfällig?", rows: 6)) { _ in false }
+        #expect(german.last?.content.hasPrefix("Answer my question now in one or two German sentences from the tool results above: "
+            + "say how many there are and name only their numbers") == true)
+        // Five rows ("the last 5 invoices") keep the request the benchmarked question has always had.
+        let five = AnswerView.messages(conversation(question: "show me the last 5 invoices", rows: 5)) { _ in false }
+        #expect(five.last == Agent.answerNudge(german: false, afterWrite: false, toolsListed: false))
+        #expect(five.last?.content.contains("name the numbers as written there, but do not copy the list") == true)
+        // Without document numbers (payments) the long-list request does not apply: there are no numbers to name.
+        #expect(Agent.answerNudge(german: false, afterWrite: false, numbered: false, rows: 9).content.contains("give the names, dates and amounts"))
+        #expect(Agent.listedRows("All 2 invoices:\n• RE-1001 · a\n• RE-1002 · b\nMore: call again") == 2)
+        let aging = "Receivables: 73.701,01 € outstanding.\n• not yet due: 13 invoices, 45.679,18 €\nUnpaid invoices:\n"
+            + (1...7).map { "• RE-10\($0)0 · Müller GmbH · 141,61 € · 13 days overdue" }.joined(separator: "\n")
+        #expect(Agent.listedRows(aging) == 0, "totals next to the list: the answer needs them, so no long-list request")
+        #expect(Agent.listedRows("RE-1, a\nRE-2, b") == 0, "another server's list without bullets counts no rows")
+    }
+
     @Test("results without document numbers ask for names, dates and amounts rather than numbers")
     func nudgeWithoutDocumentNumbers() {
         let payments: [ChatMessage] = [
