@@ -14,9 +14,10 @@ MODEL_SHA256=${MODEL_SHA256:-$(cat "$(dirname "$0")/local-model.sha256" 2>/dev/n
 
 CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
 # Built for this processor (-march=native: AVX-512 where there is one), about 7% faster than portable code here, but
-# without Intel's AMX matrix instructions: on a Xeon that has them (Sapphire Rapids), ggml's AMX kernels for this
-# model's Q4_K weights crash at the first computation (segmentation fault in ggml_backend_amx_mul_mat, llama.cpp issue
-# 20824, seen here); without AMX the same processor runs the AVX-512 kernels. "-noamx" in the folder's name has a binary
+# without Intel's AMX matrix instructions: on a Xeon that has them (Sapphire Rapids), ggml's AMX kernels crash at the
+# first computation (segmentation fault in ggml_backend_amx_mul_mat, llama.cpp issue 20824, seen here: GCC 12 drops the
+# stores that fill the tile configuration before ldtilecfg reads it). A compiler barrier there makes them run, but they
+# were not faster for this model in llama-server (README, Benchmark); without AMX the processor runs the AVX-512 kernels. "-noamx" in the folder's name has a binary
 # built by the earlier recipe rebuilt. The processor's flags are kept next to the binary; a cache moved to another
 # kind of machine is rebuilt.
 SERVER_DIR=$CACHE/llama-server-$LLAMA_CPP_PYTHON_VERSION-native-noamx
