@@ -162,14 +162,8 @@ public struct Agent: Sendable {
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
                 var requestMessages = messages
                 if answering {
-                    let results = messages[history.count...].filter { $0.role == .tool }
-                    let numbered = results.contains { UnverifiedReferences.namesDocuments($0.content) }
-                    let askFor = results.lazy.compactMap { MadeUpValues.askedFor(in: $0.content) }.first
-                    let failed = !results.isEmpty && results.allSatisfy(\.isError)
-                    requestMessages.append(
-                        Self.answerNudge(
-                            german: german, afterWrite: lastRoundWrote, numbered: numbered,
-                            rows: results.map { Self.listedRows($0.content) }.max() ?? 0, askFor: askFor, failed: failed))
+                    let results = messages[history.count...].filter { $0.role == .tool }.map { (text: $0.content, isError: $0.isError) }
+                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, after: results))
                 }
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
@@ -539,6 +533,19 @@ public struct Agent: Sendable {
         }
         guard toolsListed else { return .user(text) }
         return .user(text + " Do not call tools.")
+    }
+
+    /// The request to answer from `results` (a question's tool results, in the order of its calls): what they hold
+    /// picks the request (document numbers, a long list, a value to ask the user for, nothing but failures). Both
+    /// answer paths — in the tool-round slot and in the answer slot's `AnswerView` — ask through here.
+    static func answerNudge(
+        german: Bool, afterWrite: Bool, after results: [(text: String, isError: Bool)], toolsListed: Bool = true
+    ) -> ChatMessage {
+        answerNudge(
+            german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
+            rows: results.map { listedRows($0.text) }.max() ?? 0,
+            askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
+            failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)
     }
 
     /// The rows of a result that is a list of documents and nothing else: its lines with the "• " bullet of the

@@ -62,12 +62,10 @@ public enum AnswerView {
                 text += "\n\n" + AnswerView.heading(call) + (result?.isError == true ? " failed:\n" : " returned:\n")
                 text += result.map { AnswerView.compact($0.text) } ?? "(no result)"
             }
+            // In the calls' order, not the dictionary's: the view must come out the same every time it is built.
             let nudge = Agent.answerNudge(
                 german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) },
-                numbered: results.values.contains { UnverifiedReferences.namesDocuments($0.text) },
-                rows: results.values.map { Agent.listedRows($0.text) }.max() ?? 0,
-                askFor: results.values.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
-                failed: !results.isEmpty && results.values.allSatisfy(\.isError), toolsListed: false)
+                after: calls.compactMap { results[$0.id] }, toolsListed: false)
             return [.user(text), nudge]
         }
     }
