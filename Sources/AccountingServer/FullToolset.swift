@@ -532,7 +532,11 @@ enum FullToolset {
             throw ToolCallError(message)
         }
         let range = from == nil && to == nil ? "all dates" : "\(from?.iso ?? "start") to \(to?.iso ?? "today")"
-        var text = "\(entity.rawValue.capitalized) by \(Text.spoken(grouping.rawValue)), \(range):"
+        // Saying which rows are largest lets an answer name them: asked for "the three largest" of a list that does
+        // not say, the offline model named rows it read first. Contacts come largest first; months in calendar order,
+        // so documents by month get a line naming their three largest (money in and out has no one largest).
+        let order = grouping == .contact ? ", largest first" : ""
+        var text = "\(entity.rawValue.capitalized) by \(Text.spoken(grouping.rawValue))\(order), \(range):"
         // The count is named ("30 vouchers"): a bare "Total: 30 · net …" was read by the offline model as 30 euros.
         let noun = String(entity.rawValue.dropLast())
         for group in summary.groups + [summary.totals] {
@@ -545,6 +549,10 @@ enum FullToolset {
             }
         }
         if summary.groups.isEmpty { text += "\nNothing in this range." }
+        if grouping == .month, entity != .transactions, summary.groups.count > 3 {
+            let largest = summary.groups.sorted { ($0.grossCents, $1.key) > ($1.grossCents, $0.key) }.prefix(3)
+            text += "\nLargest months (gross): " + largest.map { "\($0.key) \(Text.money($0.grossCents))" }.joined(separator: ", ") + "."
+        }
         return ToolOutput(
             text: text,
             structured: .object([

@@ -497,15 +497,27 @@ public struct Agent: Sendable {
     /// written there", the offline model made up three invoices ("RE-1234567890123456: 1234567890123456 €") after
     /// its one call had failed twice.
     ///
-    /// A list of more than five documents (`rows`, counted by `listedRows`) gets "say how many there are and name
-    /// only their numbers": with "name the numbers as written there", the offline model copied such lists whole,
-    /// dates, names and amounts, in about half the tries — whether it did changed with what the server had cached.
-    /// Replayed answer rounds for "which invoices are overdue?", "Show me all invoices for Autohaus Becker" and their
-    /// German forms, each with an empty and with a warm answer slot: 4 of 8 copies (304–438 tokens, 29–63 s) against
-    /// none (60–69 tokens, ~6 s warm), the same invoice numbers named. Lists of five or fewer keep the other request,
-    /// which names their numbers without copying them (so "the last 5 invoices" reads the same tokens as before).
+    /// A result of more than five rows (`LongList`, read by `longList`) gets a request for what to name instead of the
+    /// rows: with "name the numbers as written there", the offline model copied such lists whole, dates, names and
+    /// amounts, in about half the tries — whether it did changed with what the server had cached.
+    /// - Documents: "say how many there are and name only their numbers". Replayed answer rounds for "which invoices
+    ///   are overdue?", "Show me all invoices for Autohaus Becker" and their German forms, each with an empty and with
+    ///   a warm answer slot: 4 of 8 copies (304–438 tokens, 29–63 s) against none (60–69 tokens, ~6 s warm), the same
+    ///   invoice numbers named.
+    /// - Groups with a total (summarize): "give the total and the three largest". "Revenue per month this year" wrote
+    ///   512 tokens (the cap: every month, net, VAT and gross) against 69 ("… 388.936,79 €. The three largest months
+    ///   are April (82.658,95 €), November …", read from the result's "Largest months" line — asked for the largest
+    ///   of a list that does not say which they are, the model named the wrong ones), "which suppliers did we spend
+    ///   the most with?" (largest first) 422 against 86. Groups that do not say (money in and out by month) keep the
+    ///   other request.
+    /// - Totals next to overdue documents (receivables_aging): "give the totals and the three most overdue invoices".
+    ///   "Who owes us money, and how overdue is it?" wrote 300 tokens (every invoice number and name, no amounts)
+    ///   against 137 (the total and the three oldest with names, amounts and days). Asked for "how many and their
+    ///   numbers", the answer left out the totals.
+    /// Lists of five or fewer rows keep the other request, which names their numbers without copying them (so "the
+    /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
-        german: Bool, afterWrite: Bool, numbered: Bool = true, rows: Int = 0, askFor: String? = nil, failed: Bool = false,
+        german: Bool, afterWrite: Bool, numbered: Bool = true, list: LongList? = nil, askFor: String? = nil, failed: Bool = false,
         toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
@@ -517,9 +529,12 @@ public struct Agent: Sendable {
             text = "The tool calls above failed: tell me in one or two\(german ? " German" : "") sentences that you could not get the data "
                 + "and why, without making up any numbers."
         } else {
-            let request = numbered && rows > 5
-                ? "say how many there are and name only their numbers, I already see the details as a table."
-                : "\(what) as written there, but do not copy the list, I already see it as a table."
+            let request = switch list {
+            case .documents: "say how many there are and name only their numbers, I already see the details as a table."
+            case .groups: "give the total and the three largest as written there, I already see the details as a table."
+            case .receivables: "give the totals and the three most overdue invoices as written there, I already see the details as a table."
+            case nil: "\(what) as written there, but do not copy the list, I already see it as a table."
+            }
             switch (german, afterWrite) {
             case (false, false):
                 text = "Answer my question now from the tool results above in one or two sentences: " + request
@@ -543,20 +558,36 @@ public struct Agent: Sendable {
     ) -> ChatMessage {
         answerNudge(
             german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
-            rows: results.map { listedRows($0.text) }.max() ?? 0,
+            list: results.lazy.compactMap { longList($0.text) }.first,
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)
     }
 
-    /// The rows of a result that is a list of documents and nothing else: its lines with the "• " bullet of the
-    /// built-in server's lists, if each begins with a document number ("• RE-1101 · …"). A result that also lists
-    /// other things (receivables_aging's buckets before its invoices) counts 0 and keeps the request for short lists:
-    /// asked for "how many and their numbers", the offline model left out the totals that answer "who owes us money?".
-    /// Other servers' results, without the bullets, count 0 too.
-    static func listedRows(_ text: String) -> Int {
+    /// What a result of more than five rows lists; the answer names a few of them instead of copying them all.
+    enum LongList: Equatable {
+        /// Documents and nothing else ("• RE-1101 · …"): how many, and their numbers.
+        case documents
+        /// Groups added up, closed by a "• Total:" row, that say which are largest (summarize): the total and the
+        /// three largest.
+        case groups
+        /// Totals next to a list of documents overdue or coming due (receivables_aging): the totals and the three
+        /// most overdue.
+        case receivables
+    }
+
+    /// The kind of a long result, from the built-in server's list conventions: its rows are the lines with the "• "
+    /// bullet; a document row begins with a document number. A result of five rows or fewer, or another server's
+    /// result without the bullets, is none.
+    static func longList(_ text: String) -> LongList? {
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("• ") }
-        let documents = rows.filter { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }
-        return documents.count == rows.count ? rows.count : 0
+        let documents = rows.filter { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }.count
+        if documents == rows.count { return rows.count > 5 ? .documents : nil }
+        if rows.last?.hasPrefix("• Total:") == true {
+            // Only where the result says which groups are largest: otherwise the model names the first it read.
+            return rows.count - 1 > 5 && text.range(of: "largest", options: .caseInsensitive) != nil ? .groups : nil
+        }
+        if documents > 5 && text.contains("overdue") { return .receivables }
+        return nil
     }
 
     /// A rough guess whether a question is German, so that the nudge asks for the answer in German. English is the

@@ -292,13 +292,21 @@ struct FullToolsetTests {
         let groups = value(monthly.structuredContent, "groups")?.arrayValue ?? []
         #expect(groups.count == 14)
         #expect(int(monthly.structuredContent, "totals", "gross_cents") == 46_646_383)
+        // Months come in calendar order, so the text names the three largest (by gross) for an answer to pick up.
+        let byGross = groups.map { (string($0, "key") ?? "", int($0, "gross_cents") ?? 0) }.sorted { $0.1 > $1.1 }
+        let largest = monthly.text.split(separator: "\n").first { $0.hasPrefix("Largest months (gross): ") }.map(String.init)
+        #expect(largest == "Largest months (gross): \(byGross[0].0) \(Money.format(cents: byGross[0].1)), "
+            + "\(byGross[1].0) \(Money.format(cents: byGross[1].1)), \(byGross[2].0) \(Money.format(cents: byGross[2].1)).", "\(monthly.text)")
         let filtered = try await harness.call(
             "summarize", ["entity": "vouchers", "group_by": "contact", "date_from": "2026-01-01", "date_to": "2026-06-30"])
-        #expect(!filtered.failed && filtered.text.contains("2026-01-01 to 2026-06-30"))
+        #expect(!filtered.failed && filtered.text.hasPrefix("Vouchers by contact, largest first, 2026-01-01 to 2026-06-30:"))
         let byStatus = try await harness.call("summarize", ["entity": "invoices", "group_by": "status"])
         #expect(int(byStatus.structuredContent, "totals", "count") == 120)
         // Counts are named in the text, so that no reader takes them for an amount.
         #expect(byStatus.text.contains("• Total: 120 invoices · net "), "\(byStatus.text)")
+        #expect(!byStatus.text.contains("Largest"), "statuses are few: nothing to single out")
+        let transactions = try await harness.call("summarize", ["entity": "transactions", "group_by": "month"])
+        #expect(!transactions.failed && !transactions.text.contains("Largest"), "money in and out has no one largest")
         #expect(filtered.text.range(of: #"• Total: \d+ vouchers · net "#, options: .regularExpression) != nil, "\(filtered.text)")
         let invalid = try await harness.call("summarize", ["entity": "transactions", "group_by": "tax_rate"])
         #expect(invalid.failed && invalid.text.contains("group them by month, status or contact"))

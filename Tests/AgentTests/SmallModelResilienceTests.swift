@@ -206,7 +206,7 @@ struct SmallModelResilienceTests {
         #expect(Array(view.prefix(earlier.count)) == earlier)
     }
 
-    @Test("a list of more than five documents asks for how many and their numbers only; shorter lists keep the request")
+    @Test("a long result asks for a few of its rows by kind (documents, groups, receivables); short lists keep the request")
     func nudgeForLongLists() {
         func conversation(question: String, rows: Int) -> [ChatMessage] {
             let lines = (0..<rows).map { "• RE-\(1119 - $0) · 2026-11-\(25 - $0) · Autohaus Becker KG · 1.000,00 € · open" }
@@ -220,7 +220,7 @@ struct SmallModelResilienceTests {
         let seven = AnswerView.messages(conversation(question: "which invoices are overdue?", rows: 7)) { _ in false }
         #expect(seven.last?.content == "Answer my question now from the tool results above in one or two sentences: "
             + "say how many there are and name only their numbers, I already see the details as a table.")
-        #expect(seven.last == Agent.answerNudge(german: false, afterWrite: false, rows: 7, toolsListed: false))
+        #expect(seven.last == Agent.answerNudge(german: false, afterWrite: false, list: .documents, toolsListed: false))
         let german = AnswerView.messages(conversation(question: "Welche Rechnungen sind überfällig?", rows: 6)) { _ in false }
         #expect(german.last?.content.hasPrefix("Answer my question now in one or two German sentences from the tool results above: "
             + "say how many there are and name only their numbers") == true)
@@ -228,13 +228,33 @@ struct SmallModelResilienceTests {
         let five = AnswerView.messages(conversation(question: "show me the last 5 invoices", rows: 5)) { _ in false }
         #expect(five.last == Agent.answerNudge(german: false, afterWrite: false, toolsListed: false))
         #expect(five.last?.content.contains("name the numbers as written there, but do not copy the list") == true)
-        // Without document numbers (payments) the long-list request does not apply: there are no numbers to name.
-        #expect(Agent.answerNudge(german: false, afterWrite: false, numbered: false, rows: 9).content.contains("give the names, dates and amounts"))
-        #expect(Agent.listedRows("All 2 invoices:\n• RE-1001 · a\n• RE-1002 · b\nMore: call again") == 2)
+        #expect(Agent.longList("All 2 invoices:\n• RE-1001 · a\n• RE-1002 · b\nMore: call again") == nil)
+        #expect(Agent.longList((1...6).map { "• RE-100\($0) · a" }.joined(separator: "\n") + "\nMore: call again") == .documents)
+        // Payments have no numbers to name: a long list of them keeps the names, dates and amounts.
+        let payments = (1...8).map { "• 2026-11-\(10 + $0) · +584,22 € · Kölner Kunstverein e.V. · unmatched" }.joined(separator: "\n")
+        #expect(Agent.longList(payments) == nil)
+
+        // A summary's groups with a total row: the total and the three largest; six groups are needed for it.
+        let months = (1...11).map { "• 2026-\($0 < 10 ? "0" : "")\($0): 3 invoices · net 6.039,00 €, VAT 1.147,41 €, gross 7.186,41 €" }
+        let summary = "Invoices by month, 2026-01-01 to 2026-11-25:\n" + (months + ["• Total: 33 invoices · net 66.429,00 €"]).joined(separator: "\n")
+            + "\nLargest months (gross): 2026-01 7.186,41 €, 2026-02 7.186,41 €, 2026-03 7.186,41 €."
+        #expect(Agent.longList(summary) == .groups)
+        #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(summary, false)], toolsListed: false).content
+            == "Answer my question now from the tool results above in one or two sentences: "
+            + "give the total and the three largest as written there, I already see the details as a table.")
+        let quarter = (months.prefix(3) + ["• Total: 9 invoices · net 18.117,00 €"]).joined(separator: "\n") + "\nLargest months …"
+        #expect(Agent.longList(quarter) == nil, "three months and a total: short enough to answer from whole")
+        let cash = (months + ["• Total: 33 transactions · in 1,00 €, out 2,00 €, net -1,00 €"]).joined(separator: "\n")
+        #expect(Agent.longList(cash) == nil, "groups that do not say which are largest keep the request for names and amounts")
+
+        // Totals next to overdue invoices (receivables_aging): the totals and the three most overdue.
         let aging = "Receivables: 73.701,01 € outstanding.\n• not yet due: 13 invoices, 45.679,18 €\nUnpaid invoices:\n"
             + (1...7).map { "• RE-10\($0)0 · Müller GmbH · 141,61 € · 13 days overdue" }.joined(separator: "\n")
-        #expect(Agent.listedRows(aging) == 0, "totals next to the list: the answer needs them, so no long-list request")
-        #expect(Agent.listedRows("RE-1, a\nRE-2, b") == 0, "another server's list without bullets counts no rows")
+        #expect(Agent.longList(aging) == .receivables)
+        #expect(Agent.answerNudge(german: true, afterWrite: false, after: [(aging, false)]).content
+            == "Answer my question now in one or two German sentences from the tool results above: "
+            + "give the totals and the three most overdue invoices as written there, I already see the details as a table. Do not call tools.")
+        #expect(Agent.longList("RE-1, a\nRE-2, b\nRE-3, c\nRE-4, d\nRE-5, e\nRE-6, f") == nil, "another server's list without bullets")
     }
 
     @Test("results without document numbers ask for names, dates and amounts rather than numbers")
