@@ -504,6 +504,10 @@ public struct Agent: Sendable {
     ///   are overdue?", "Show me all invoices for Autohaus Becker" and their German forms, each with an empty and with
     ///   a warm answer slot: 4 of 8 copies (304–438 tokens, 29–63 s) against none (60–69 tokens, ~6 s warm), the same
     ///   invoice numbers named.
+    /// - A page of more documents: "say how many there are in all (the number after "of") and name the first five
+    ///   numbers". Asked for "how many there are", "Show me the paid invoices" (1–25 of 93) got "There are 25 paid
+    ///   invoices" and all 25 numbers (180 tokens); now "There are 93 paid invoices in total. The first five numbers
+    ///   are RE-1104, …" (52). Without "(the number after "of")" it still said 25.
     /// - Groups with a total (summarize): "give the total and the three largest". "Revenue per month this year" wrote
     ///   512 tokens (the cap: every month, net, VAT and gross) against 69 ("… 388.936,79 €. The three largest months
     ///   are April (82.658,95 €), November …", read from the result's "Largest months" line — asked for the largest
@@ -531,6 +535,7 @@ public struct Agent: Sendable {
         } else {
             let request = switch list {
             case .documents: "say how many there are and name only their numbers, I already see the details as a table."
+            case .page: "say how many there are in all (the number after \"of\") and name the first five numbers, I already see the details as a table."
             case .groups: "give the total and the three largest as written there, I already see the details as a table."
             case .receivables: "give the totals and the three most overdue invoices as written there, I already see the details as a table."
             case nil: "\(what) as written there, but do not copy the list, I already see it as a table."
@@ -567,6 +572,8 @@ public struct Agent: Sendable {
     enum LongList: Equatable {
         /// Documents and nothing else ("• RE-1101 · …"): how many, and their numbers.
         case documents
+        /// A page of more documents ("Showing 1–25 of 93 …"): how many in all, and the first five numbers.
+        case page
         /// Groups added up, closed by a "• Total:" row, that say which are largest (summarize): the total and the
         /// three largest.
         case groups
@@ -581,7 +588,10 @@ public struct Agent: Sendable {
     static func longList(_ text: String) -> LongList? {
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("• ") }
         let documents = rows.filter { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }.count
-        if documents == rows.count { return rows.count > 5 ? .documents : nil }
+        if documents == rows.count {
+            guard rows.count > 5 else { return nil }
+            return text.range(of: #"Showing \d+–\d+ of \d+"#, options: .regularExpression) != nil ? .page : .documents
+        }
         if rows.last?.hasPrefix("• Total:") == true {
             // Only where the result says which groups are largest: otherwise the model names the first it read.
             return rows.count - 1 > 5 && text.range(of: "largest", options: .caseInsensitive) != nil ? .groups : nil

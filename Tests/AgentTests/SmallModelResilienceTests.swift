@@ -229,7 +229,16 @@ struct SmallModelResilienceTests {
         #expect(five.last == Agent.answerNudge(german: false, afterWrite: false, toolsListed: false))
         #expect(five.last?.content.contains("name the numbers as written there, but do not copy the list") == true)
         #expect(Agent.longList("All 2 invoices:\n• RE-1001 · a\n• RE-1002 · b\nMore: call again") == nil)
-        #expect(Agent.longList((1...6).map { "• RE-100\($0) · a" }.joined(separator: "\n") + "\nMore: call again") == .documents)
+        #expect(Agent.longList((1...6).map { "• RE-100\($0) · a" }.joined(separator: "\n")) == .documents)
+        // A page of more: how many in all (the row count would be the page's), and the first five numbers.
+        let page = "Showing 1–25 of 93 paid invoices (newest first):\n" + (1...25).map { "• RE-\(1100 + $0) · paid" }.joined(separator: "\n")
+            + "\nMore: call again with offset 25 to see the next paid invoices."
+        #expect(Agent.longList(page) == .page)
+        #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(page, false)], toolsListed: false).content
+            == "Answer my question now from the tool results above in one or two sentences: say how many there are in all "
+            + "(the number after \"of\") and name the first five numbers, I already see the details as a table.")
+        #expect(Agent.longList("Showing 1–5 of 120 invoices (newest first):\n" + (1...5).map { "• RE-\(1100 + $0) · a" }.joined(separator: "\n")) == nil,
+            "the last 5: a page of five keeps the request it always had")
         // Payments have no numbers to name: a long list of them keeps the names, dates and amounts.
         let payments = (1...8).map { "• 2026-11-\(10 + $0) · +584,22 € · Kölner Kunstverein e.V. · unmatched" }.joined(separator: "\n")
         #expect(Agent.longList(payments) == nil)
