@@ -17,9 +17,9 @@ CACHE=${LEDGERCHAT_CACHE:-$HOME/.cache/ledgerchat}
 # without Intel's AMX matrix instructions: on a Xeon that has them (Sapphire Rapids), ggml's AMX kernels crash at the
 # first computation (segmentation fault in ggml_backend_amx_mul_mat, llama.cpp issue 20824, seen here: GCC 12 drops the
 # stores that fill the tile configuration before ldtilecfg reads it). A compiler barrier there makes them run, but they
-# were not faster for this model in llama-server (README, Benchmark); without AMX the processor runs the AVX-512 kernels. "-noamx" in the folder's name has a binary
-# built by the earlier recipe rebuilt. The processor's flags are kept next to the binary; a cache moved to another
-# kind of machine is rebuilt.
+# were not faster for this model in llama-server (README, Benchmark); without AMX the processor runs the AVX-512
+# kernels. "-noamx" in the folder's name has a binary built by the earlier recipe rebuilt. The processor's flags are
+# kept next to the binary; a cache moved to another kind of machine is rebuilt.
 SERVER_DIR=$CACHE/llama-server-$LLAMA_CPP_PYTHON_VERSION-native-noamx
 SERVER=$SERVER_DIR/llama-server
 CPU_FLAGS=$(grep -m1 -E '^(flags|Features)' /proc/cpuinfo || true)  # x86: flags, ARM: Features

@@ -533,11 +533,12 @@ public struct Agent: Sendable {
             text = "The tool calls above failed: tell me in one or two\(german ? " German" : "") sentences that you could not get the data "
                 + "and why, without making up any numbers."
         } else {
+            let seen = ", I already see the details as a table."
             let request = switch list {
-            case .documents: "say how many there are and name only their numbers, I already see the details as a table."
-            case .page: "say how many there are in all (the number after \"of\") and name the first five numbers, I already see the details as a table."
-            case .groups: "give the total and the three largest as written there, I already see the details as a table."
-            case .receivables: "give the totals and the three most overdue invoices as written there, I already see the details as a table."
+            case .documents: "say how many there are and name only their numbers" + seen
+            case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
+            case .groups: "give the total and the three largest as written there" + seen
+            case .receivables: "give the totals and the three most overdue invoices as written there" + seen
             case nil: "\(what) as written there, but do not copy the list, I already see it as a table."
             }
             switch (german, afterWrite) {
