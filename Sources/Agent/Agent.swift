@@ -215,17 +215,20 @@ public struct Agent: Sendable {
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
             // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text, unless
             // made-up values were left out: below).
-            var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?)] = []
+            var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?, asRun: Bool)] = []
             var mustAsk = false
             let said = small ? messages.filter { $0.role == .user || $0.role == .tool }.map(\.content) : []
+            let questions = small ? messages.filter { $0.role == .user }.map(\.content) : []
             for call in calls {
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 var shown = call.arguments
                 var note: String?
+                var asRun = false
                 if small, case .run(let tool, let arguments) = plan {
-                    let repaired = repair(tool, arguments, question: question, said: said, corrected: &corrected)
+                    let repaired = repair(tool, arguments, question: question, questions: questions, said: said, corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
+                    asRun = repaired.showsCallAsRun || note != nil
                     if repaired.arguments != arguments { shown = ArgumentRepair.show(.object(repaired.arguments)) }
                     if repaired.asksUser { mustAsk = true }
                     if repaired.guessed { guesses += 1 }
@@ -235,13 +238,13 @@ public struct Agent: Sendable {
                     // The model is going round in circles: the next request offers no tools, so it must answer.
                     if small { offerTools = false }
                 }
-                plans.append((call, plan, shown, note))
+                plans.append((call, plan, shown, note, asRun))
             }
-            // With made-up values left out or dates filled in, the conversation shows the call as it runs: the model
-            // otherwise reports them as written ("… with VAT ID DE123456789") from its own call. (A prompt cache then
-            // reads that call again, a few dozen tokens, and only for such calls.)
+            // With made-up values or an unasked status left out, or dates filled in, the conversation shows the call as it
+            // runs: the model otherwise reports them as written ("… with VAT ID DE123456789") from its own call. (A
+            // prompt cache then reads that call again, a few dozen tokens, and only for such calls.)
             let asRun = plans.map { entry -> ToolCall in
-                guard entry.note != nil, case .run(_, let arguments) = entry.plan else { return entry.call }
+                guard entry.asRun, case .run(_, let arguments) = entry.plan else { return entry.call }
                 return ToolCall(id: entry.call.id, name: entry.call.name, arguments: ArgumentRepair.show(.object(arguments)))
             }
             if asRun != calls { messages[messages.count - 1] = .assistant(response.text, toolCalls: asRun) }
@@ -346,14 +349,18 @@ public struct Agent: Sendable {
         var asksUser = false
         /// Refused for guessed identifiers.
         var guessed = false
+        /// A filter was left out without a note: the conversation must show the call as it ran all the same, or the
+        /// model reads the filter in its own call and answers as if it had applied ("the three largest open invoices").
+        var showsCallAsRun = false
     }
 
     /// A small model's call cleaned (`ArgumentRepair`), rid of made-up values and guessed identifiers
-    /// (`MadeUpValues`, judged against `said`: the user's messages and tool results), given the dates of a period the
-    /// question names (`NamedPeriod`), then checked against the schema
-    /// (one corrective error per tool, recorded in `corrected`).
+    /// (`MadeUpValues`, judged against `said`: the user's messages and tool results) and of a status filter no
+    /// question (`questions`: the user's messages) asked for, given the dates of a period the question names
+    /// (`NamedPeriod`), then checked against the schema (one corrective error per tool, recorded in `corrected`).
     func repair(
-        _ tool: AgentTool, _ arguments: [String: Value], question: String, said: [String], corrected: inout Set<String>
+        _ tool: AgentTool, _ arguments: [String: Value], question: String, questions: [String], said: [String],
+        corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
         cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
@@ -361,6 +368,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
         }
         var note: String?
+        var showsCallAsRun = false
         if tool.readOnly {
             // A guessed identifier answers about the wrong record. A filter among others is left out (the account of
             // "the last 5 bank transactions"); a call about nothing else is refused, so the model looks the record up
@@ -372,6 +380,9 @@ public struct Agent: Sendable {
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
+            let unfiltered = ArgumentRepair.droppingUnaskedStatus(cleaned, schema: tool.inputSchema, questions: questions)
+            showsCallAsRun = unfiltered != cleaned
+            cleaned = unfiltered
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             if let today = settings.today, NamedPeriod.fits(tool.inputSchema), let period = NamedPeriod.find(in: question, today: today) {
                 let filled = period.filling(cleaned)
@@ -396,7 +407,7 @@ public struct Agent: Sendable {
             let message = "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments."
             return RepairedCall(plan: .reject(message, arguments: cleaned), arguments: cleaned)
         }
-        return RepairedCall(plan: .run(tool, cleaned), arguments: cleaned, note: note)
+        return RepairedCall(plan: .run(tool, cleaned), arguments: cleaned, note: note, showsCallAsRun: showsCallAsRun)
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).

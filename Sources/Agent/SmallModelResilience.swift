@@ -97,6 +97,31 @@ public enum ArgumentRepair {
         return arguments.filter { dates[$0.key] == nil }
     }
 
+    /// A read's `status` filter (one of the schema's choices, not required) dropped when no question of the
+    /// conversation says anything about a state. Why: the offline model filters lists nobody asked to filter — "What
+    /// are our three largest invoices by amount?" got `status: "open"` in 3 of 3 compare runs and the answer named the
+    /// largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest invoices number 6 to 10" got it
+    /// too. Any word about a state keeps the filter, even one that does not match its value ("which have not been
+    /// paid?" is rightly `open`): words in `stateWords` (English and German) and the words of the status choices.
+    public static func droppingUnaskedStatus(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
+        guard arguments["status"]?.stringValue != nil, !requiredKeys(schema).contains("status"),
+            let choices = schema.objectValue?["properties"]?.objectValue?["status"]?.objectValue?["enum"]?.arrayValue
+        else { return arguments }
+        let stems = stateWords + choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
+        let spoken = questions.flatMap { MadeUpValues.words($0).split(separator: " ") }
+        guard !spoken.contains(where: { word in stems.contains { word.hasPrefix($0) } }) else { return arguments }
+        return arguments.filter { $0.key != "status" }
+    }
+
+    /// Beginnings of words that speak of a document's or payment's state, lower case without accents
+    /// (`MadeUpValues.words`): "unpaid", "bezahlt", "überfällig" → "uberfallig", "Entwürfe" → "entwurfe", "storniert".
+    static let stateWords = [
+        "open", "unpaid", "paid", "outstanding", "owe", "owing", "due", "overdue", "settled", "unsettled", "draft", "cancel",
+        "partial", "partly", "pending", "status", "state", "matched", "unmatched", "linked", "booked", "receivable",
+        "offen", "unbezahlt", "bezahlt", "gezahlt", "beglichen", "ausstehend", "fallig", "uberfallig", "schuld", "entwurf",
+        "storn", "teil", "zustand", "zugeordnet", "gebucht", "mahn",
+    ]
+
     /// The first way `arguments` break `schema`, said so that the model can fix its call; nil when they fit.
     public static func violation(_ arguments: [String: Value], schema: Value) -> String? {
         let object = schema.objectValue ?? [:]

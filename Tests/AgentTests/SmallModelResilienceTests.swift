@@ -82,6 +82,36 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.droppingCopiedToday(asOf, today: "2026-11-25", question: "who owes us money?") == asOf)
     }
 
+    @Test("a status filter no question speaks of is dropped; any word about a state, in English or German, keeps it")
+    func unaskedStatus() {
+        let schema: Value = [
+            "type": "object",
+            "properties": ["status": ["type": "string", "enum": ["draft", "open", "partially_paid", "paid", "cancelled"]], "limit": ["type": "integer"]],
+        ]
+        let open: [String: Value] = ["status": "open", "limit": 3, "sort": "amount"]
+        for question in ["What are our three largest invoices by amount?", "Show me all invoices for Autohaus Becker", "Zeig mir die letzten 5 Rechnungen"] {
+            #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: [question]) == ["limit": 3, "sort": "amount"], "\(question)")
+        }
+        let asked = [
+            "Which invoices are open?", "which invoices have not been paid yet?", "Welche Rechnungen sind überfällig?",
+            "Zeig die unbezahlten Rechnungen", "Which customers owe us money?", "Entwürfe bitte", "stornierte Rechnungen",
+            "the partially paid ones",
+        ]
+        for question in asked {
+            #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: [question]) == open, "\(question)")
+        }
+        // A follow-up inherits the filter an earlier question asked for.
+        #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: ["Show the open invoices", "and the three largest?"]) == open)
+        // The tool's own choices count as words about a state ("cancelled" is one; so would a server's "booked" be).
+        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "cancelled"], schema: schema, questions: ["any cancelled ones?"]) == ["status": "cancelled"])
+        // Left alone: a required status, a status that is not a choice, no status.
+        let required: Value = ["type": "object", "required": ["status"], "properties": ["status": ["type": "string", "enum": ["open", "paid"]]]]
+        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "open"], schema: required, questions: ["largest invoices"]) == ["status": "open"])
+        let free: Value = ["type": "object", "properties": ["status": ["type": "string"]]]
+        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "open"], schema: free, questions: ["largest invoices"]) == ["status": "open"])
+        #expect(ArgumentRepair.droppingUnaskedStatus(["limit": 3], schema: schema, questions: ["largest invoices"]) == ["limit": 3])
+    }
+
     /// A write tool shaped like the demo's create_contact.
     var createContact: AgentTool {
         let text: Value = ["type": "string"]
@@ -314,6 +344,32 @@ extension AgentTests {
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "\(call.outcome.text.prefix(80))")
     }
 
+    @Test("'our three largest invoices' called with status open: the call runs without it and the conversation shows it so")
+    func unaskedStatusInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 3, "sort": "amount", "status": "open"}"#)]),
+            .openAIText("RE-1110, RE-1092 and RE-1080."),
+        ])
+        let shown = Locked<[String]>([])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).agent.ask(
+            "What are our three largest invoices by amount?", history: [.system("You are the accounting assistant.")],
+            onEvent: { event in if case .toolCallStarted(_, _, let arguments) = event { shown.withLock { $0.append(arguments) } } })
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["limit": 3, "sort": "amount"])
+        #expect(shown.withLock { $0 } == [#"{"limit":3,"sort":"amount"}"#])
+        #expect(call.outcome.text.hasPrefix("Showing 1–3 of 120 invoices"), "all statuses: \(call.outcome.text.prefix(80))")
+        #expect(call.outcome.text.contains("RE-1092"), "\(call.outcome.text)")
+        // The model reads the call as it ran, not the filter it wrote.
+        let answering = try await messages(ofRequest: 1)
+        let written = (answering[2]["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: String]
+        #expect(written?["arguments"] == #"{"limit":3,"sort":"amount"}"#, "\(String(describing: written))")
+
+        // Asked for open ones, the filter stays.
+        try await llm.script([.openAIToolCalls([("call_1", "list_invoices", #"{"limit": 3, "sort": "amount", "status": "open"}"#)]), .openAIText("Done.")])
+        let open = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask("Our three largest open invoices?")
+        #expect(open.toolCalls.first?.arguments == ["limit": 3, "sort": "amount", "status": "open"])
+    }
+
     @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
     func fencedCallWithCorrection() async throws {
         try await llm.script([
@@ -349,7 +405,7 @@ extension AgentTests {
             .openAIToolCalls([("call_2", "list_invoices", #"{"status": "unpaid"}"#)]),
             .openAIText("I could not get the invoices: the status 'unpaid' does not exist."),
         ])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("What are our three largest invoices?")
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("What are our three largest unpaid invoices?")
         #expect(answer.toolCalls.count == 2 && answer.toolCalls.allSatisfy(\.outcome.isError))
         let last = try await messages(ofRequest: 2)
         #expect(
