@@ -502,7 +502,11 @@ public struct Agent: Sendable {
     /// 2026-11-20); asked for names, dates and amounts instead, it gave those. Compare suite, both toolsets, same
     /// morning: 25 of 39 runs passed against 24, made-up numbers in 2 against 4 (unmatched payments now right);
     /// the price is longer answers where the results are lists (3.6k tokens written against 2.6k) and one detail
-    /// question (a contact's number) answered with the whole contact.
+    /// question (a contact's number) answered with the whole contact. Only what the results hold is asked for
+    /// (`dated`: a `YYYY-MM` in them, `priced`: an amount with its currency): asked for "names, dates and amounts"
+    /// about a list of contacts that has neither, the model found Hotel Rheinblick's number and added "The last
+    /// invoice was for 1.234,56 € on 2026-11-25" in every compare run; asked for "the names", it wrote the number
+    /// alone (16 tokens instead of 44); asked for "names and dates", it still made up the date.
     ///
     /// When every call of the question failed (`failed`), there is nothing to answer from: asked for "the numbers as
     /// written there", the offline model made up three invoices ("RE-1234567890123456: 1234567890123456 €") after
@@ -532,11 +536,13 @@ public struct Agent: Sendable {
     /// Lists of five or fewer rows keep the other request, which names their numbers without copying them (so "the
     /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
-        german: Bool, afterWrite: Bool, numbered: Bool = true, list: LongList? = nil, askFor: String? = nil, failed: Bool = false,
-        toolsListed: Bool = true
+        german: Bool, afterWrite: Bool, numbered: Bool = true, dated: Bool = true, priced: Bool = true, list: LongList? = nil,
+        askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
-        let what = numbered ? "name the numbers" : "give the names, dates and amounts"
+        let details = ["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : [])
+        let named = details.count == 1 ? details[0] : details.dropLast().joined(separator: ", ") + " and " + details.last!
+        let what = numbered ? "name the numbers" : "give the \(named)"
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
             text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
@@ -575,6 +581,8 @@ public struct Agent: Sendable {
     ) -> ChatMessage {
         answerNudge(
             german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
+            dated: results.contains { $0.text.range(of: #"\b\d{4}-\d{2}\b"#, options: .regularExpression) != nil },
+            priced: results.contains { UnverifiedReferences.namesAmounts($0.text) },
             list: results.lazy.compactMap { longList($0.text) }.first,
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)

@@ -46,6 +46,11 @@ public enum UnverifiedReferences {
         return named.filter { !asked.contains($0) }.map { Money.format(cents: $0) }
     }
 
+    /// Whether `text` has an amount written the tools' way with its currency (`1.234,56 €`).
+    static func namesAmounts(_ text: String) -> Bool {
+        amounts(in: text).contains { hasCurrency(around: $0, in: text) }
+    }
+
     /// `1.234,56`, `1234,56`, `0,99`, not part of a longer number.
     private static func amounts(in text: String) -> [Range<String.Index>] {
         text.matches(of: amount).map(\.range).filter { range in

@@ -313,6 +313,19 @@ struct SmallModelResilienceTests {
         #expect(Agent.answerNudge(german: true, afterWrite: false, numbered: false).content.hasPrefix(
             "Answer my question now in one or two German sentences from the tool results above: give the names, dates and amounts"))
         #expect(UnverifiedReferences.namesDocuments("BE-2026-0173 paid") && !UnverifiedReferences.namesDocuments("IBAN DE12370501981234567890, UTF-8"))
+
+        // Only what the results hold is asked for: a list of contacts has neither dates nor amounts, so asked for
+        // them the model made up "The last invoice was for 1.234,56 € on 2026-11-25".
+        func request(_ result: String) -> String {
+            Agent.answerNudge(german: false, afterWrite: false, after: [(result, false)], toolsListed: false).content
+        }
+        let contacts = "Showing 1–2 of 22 customers:\n• Hotel Rheinblick (#1012, customer) · Köln · info@rheinblick.de\n• Anna Schulz (#1017, customer, person) · Köln"
+        #expect(request(contacts) == "Answer my question now from the tool results above in one or two sentences: "
+            + "give the names as written there, but do not copy the list, I already see it as a table.")
+        #expect(request("3 accounts, total balance 68.992,95 €:\n• Kasse (cash, account 1000): 22,78 €").contains("give the names and amounts as written"))
+        #expect(request("Muster Digital GmbH · VAT id DE301234567 · today is 2026-11-25.").contains("give the names and dates as written"))
+        #expect(request("Transactions by month:\n• 2025-10: 24 transactions · in 11.922,35 €").contains("give the names, dates and amounts as written"))
+        #expect(!request("• Kasse: 1234,56").contains("amounts"), "an amount without its currency is not one")
     }
 
     @Test("German questions are recognised for the answer nudge")
@@ -472,7 +485,7 @@ extension AgentTests {
         #expect(bodies[2]["max_tokens"] as? Int == 1 && bodies[3]["max_tokens"] as? Int == 1)
     }
 
-    @Test("after a change the answer is asked for as what happened; after reading, for the numbers, or names, dates and amounts where no document numbers came")
+    @Test("after a change the answer is asked for as what happened; after reading, for the numbers, or the names (and what else came) where no document numbers came")
     func nudgeAfterWrite() async throws {
         try await llm.script([
             .openAIToolCalls([("call_1", "create_contact", #"{"name": "Schulz Logistik GmbH"}"#)]),
@@ -486,7 +499,7 @@ extension AgentTests {
         _ = try await rig.ask("Zeig mir zwei Kontakte")
         let afterRead = try await messages(ofRequest: 1).last?["content"] as? String
         #expect(afterRead?.hasPrefix("Answer my question now in one or two German sentences") == true, "\(afterRead ?? "-")")
-        #expect(afterRead?.contains("give the names, dates and amounts") == true, "contacts have no document numbers: \(afterRead ?? "-")")
+        #expect(afterRead?.contains("give the names as written there") == true, "contacts: no document numbers, dates or amounts: \(afterRead ?? "-")")
         try await llm.script([.openAIToolCalls([("call_1", "list_invoices", #"{"limit": 2}"#)]), .openAIText("Zwei Rechnungen.")])
         _ = try await rig.ask("show me two invoices")
         let afterInvoices = try await messages(ofRequest: 1).last?["content"] as? String
