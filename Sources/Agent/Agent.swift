@@ -507,6 +507,14 @@ public struct Agent: Sendable {
     /// about a list of contacts that has neither, the model found Hotel Rheinblick's number and added "The last
     /// invoice was for 1.234,56 € on 2026-11-25" in every compare run; asked for "the names", it wrote the number
     /// alone (16 tokens instead of 44); asked for "names and dates", it still made up the date.
+    /// A document with its items (`itemized`: lines "  1. Webentwicklung: …", the built-in server's detail view) gets
+    /// "name the numbers and the gross total, and the items as written there, in their language": asked "What is on
+    /// invoice RE-1060?", the model wrote "web development and UX/UI design" for the lines "Webentwicklung" and
+    /// "UX/UI-Design" in every compare run (a rule in the system prompt to keep them as written changed nothing).
+    /// Replayed, with an empty and with a warm answer slot: "name the numbers and items as written there, in their
+    /// language" kept the names but left out the total (net and VAT only); "…, with the total" and "the numbers,
+    /// items and totals" translated again or copied every line with its arithmetic; this one gave "a gross total of
+    /// 6.188,00 €" and the two lines as written (105 tokens, against 98 before).
     ///
     /// When every call of the question failed (`failed`), there is nothing to answer from: asked for "the numbers as
     /// written there", the offline model made up three invoices ("RE-1234567890123456: 1234567890123456 €") after
@@ -536,13 +544,14 @@ public struct Agent: Sendable {
     /// Lists of five or fewer rows keep the other request, which names their numbers without copying them (so "the
     /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
-        german: Bool, afterWrite: Bool, numbered: Bool = true, dated: Bool = true, priced: Bool = true, list: LongList? = nil,
-        askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
+        german: Bool, afterWrite: Bool, numbered: Bool = true, dated: Bool = true, priced: Bool = true, itemized: Bool = false,
+        list: LongList? = nil, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
         let details = ["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : [])
         let named = details.count == 1 ? details[0] : details.dropLast().joined(separator: ", ") + " and " + details.last!
-        let what = numbered ? "name the numbers" : "give the \(named)"
+        let what = numbered ? (itemized ? "name the numbers and the gross total, and the items" : "name the numbers") : "give the \(named)"
+        let asWritten = itemized ? "as written there, in their language" : "as written there"
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
             text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
@@ -556,7 +565,7 @@ public struct Agent: Sendable {
             case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
             case .groups: "give the total and the three largest as written there" + seen
             case .receivables: "give the totals and the three most overdue invoices as written there" + seen
-            case nil: "\(what) as written there, but do not copy the list, I already see it as a table."
+            case nil: "\(what) \(asWritten), but do not copy the list, I already see it as a table."
             }
             switch (german, afterWrite) {
             case (false, false):
@@ -583,6 +592,7 @@ public struct Agent: Sendable {
             german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
             dated: results.contains { $0.text.range(of: #"\b\d{4}-\d{2}\b"#, options: .regularExpression) != nil },
             priced: results.contains { UnverifiedReferences.namesAmounts($0.text) },
+            itemized: results.contains { $0.text.range(of: #"(?m)^  \d+\. "#, options: .regularExpression) != nil },
             list: results.lazy.compactMap { longList($0.text) }.first,
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)

@@ -326,6 +326,13 @@ struct SmallModelResilienceTests {
         #expect(request("Muster Digital GmbH · VAT id DE301234567 · today is 2026-11-25.").contains("give the names and dates as written"))
         #expect(request("Transactions by month:\n• 2025-10: 24 transactions · in 11.922,35 €").contains("give the names, dates and amounts as written"))
         #expect(!request("• Kasse: 1234,56").contains("amounts"), "an amount without its currency is not one")
+        // A document with its items: the items by name, untranslated ("Webentwicklung", not "web development").
+        let invoice = "RE-1060 · 2026-05-18 · Bäckerei Hoffmann · 6.188,00 € · paid\nLeistungen Mai 2026\n"
+            + "  1. Webentwicklung: 44 Std. × 95,00 € = 4.180,00 € net + 19 % VAT\nNet 5.200,00 € + VAT 988,00 € = 6.188,00 €"
+        #expect(request(invoice) == "Answer my question now from the tool results above in one or two sentences: "
+            + "name the numbers and the gross total, and the items as written there, in their language, but do not copy the list, "
+            + "I already see it as a table.")
+        #expect(request("RE-1060 · 2026-05-18 · Bäckerei Hoffmann · 6.188,00 € · paid").contains("name the numbers as written there,"))
     }
 
     @Test("German questions are recognised for the answer nudge")
