@@ -214,7 +214,7 @@ public struct Agent: Sendable {
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
             // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text, unless
-            // made-up values were left out: below).
+            // made-up values or an unasked status were left out, or dates filled in: below).
             var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?, asRun: Bool)] = []
             var mustAsk = false
             let said = small ? messages.filter { $0.role == .user || $0.role == .tool }.map(\.content) : []
