@@ -142,6 +142,9 @@ public struct Agent: Sendable {
         let german = Self.looksGerman(question)
         var lastRoundWrote = false
         var guesses = 0
+        // An announced change the model did not make, and the request to make it, for the next request only.
+        var promised: [ChatMessage] = []
+        var nudgedToAct = false
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
@@ -156,11 +159,11 @@ public struct Agent: Sendable {
                 // slot keeps its tool list computed.
                 request = answering
                     ? ChatRequest(messages: AnswerView.messages(messages, writes: writes.contains), toolChoice: .none, cacheSlot: .answers)
-                    : ChatRequest(messages: messages, tools: specs, cacheSlot: .toolRounds)
+                    : ChatRequest(messages: messages + promised, tools: specs, cacheSlot: .toolRounds)
             } else {
                 // Tools stay listed when they may not be called: the prompt then starts as in every other round, and a
                 // server that caches prompts reuses its computation of the (long) tool list instead of reading it again.
-                var requestMessages = messages
+                var requestMessages = messages + promised
                 if answering {
                     let results = messages[history.count...].filter { $0.role == .tool }.map { (text: $0.content, isError: $0.isError) }
                     requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, after: results))
@@ -202,6 +205,17 @@ public struct Agent: Sendable {
             onEvent(.roundFinished(round: round, usage: response.usage, latency: ContinuousClock.now - roundStarted))
             let calls = response.toolCalls.enumerated().map { index, call in
                 ToolCall(id: call.id.isEmpty ? "call_\(round)_\(index)" : call.id, name: call.name, arguments: call.arguments)
+            }
+            promised = []
+            if small && calls.isEmpty && toolsWereOffered && executed.isEmpty && !nudgedToAct && round < settings.maxRounds
+                && !writes.isEmpty && Self.announcesChange(response.text)
+            {
+                // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
+                // message joins the conversation (the answer view would take the announcement for the answer).
+                nudgedToAct = true
+                promised = [.assistant(response.text), Self.actNudge(german: german, writes: writes)]
+                onEvent(.textDelta("\n\n"))
+                continue
             }
             messages.append(.assistant(response.text, toolCalls: calls))
             if calls.isEmpty {
@@ -475,6 +489,29 @@ public struct Agent: Sendable {
             defer { held = nil }
             return held.flatMap { $0.isEmpty ? nil : $0 }
         }
+    }
+
+    /// Whether a small model's answer announces a change instead of making it ("Thank you for providing the name. I
+    /// will proceed to add the supplier.", "Ich werde den Kontakt jetzt anlegen."). Why: asked "I want to add a new
+    /// supplier." and told "The name is Papier Paradies KG.", the offline model wrote that announcement and no call, in
+    /// every compare run with the proof-of-concept tools, and the user was left believing the supplier exists. A
+    /// question back ("What is the name?") is not an announcement.
+    static func announcesChange(_ text: String) -> Bool {
+        let sentences = text.lowercased().split(whereSeparator: { ".!\n".contains($0) })
+        guard let last = sentences.last, !last.contains("?") else { return false }
+        let english = #"\b(i will|i'll|i am going to|i'm going to|let me)( now)? (proceed|go ahead|add|create|set up|register|save|update|record)\b"#
+        let german = #"\bich (werde|lege|erstelle|füge|speichere)\b.*\b(an|anlegen|hinzu|hinzufügen|erstellen|speichern)\b"#
+        return sentences.contains { sentence in
+            sentence.range(of: english, options: .regularExpression) != nil || sentence.range(of: german, options: .regularExpression) != nil
+        }
+    }
+
+    /// What the model is told after announcing a change it did not make (`announcesChange`), naming the tools that
+    /// change data: told "Yes, do it now: call the tool.", the offline model answered "I have added a new supplier
+    /// named Papier Paradies KG." without a call; told to call create_contact, it did.
+    static func actNudge(german: Bool, writes: Set<String>) -> ChatMessage {
+        let tools = writes.sorted().joined(separator: " or ")
+        return .user("Yes, do it now: call \(tools). Then tell me in one\(german ? " German" : "") sentence what happened.")
     }
 
     /// The names of the tools that change data.

@@ -335,6 +335,21 @@ struct SmallModelResilienceTests {
         #expect(request("RE-1060 · 2026-05-18 · Bäckerei Hoffmann · 6.188,00 € · paid").contains("name the numbers as written there,"))
     }
 
+    @Test("an announced change is told apart from a question back, small talk and a change reported as done")
+    func announcements() {
+        for text in ["Thank you for providing the name. I will proceed to add the supplier.", "I'll create the contact now.",
+            "Let me add Papier Paradies KG as a supplier.", "Ich werde den Kontakt jetzt anlegen.", "Ich lege den Lieferanten an."]
+        {
+            #expect(Agent.announcesChange(text), "\(text)")
+        }
+        for text in ["Sure, please provide the name of the supplier.", "What is the name of the new supplier?",
+            "I will add it. What is its name?", "Hello! How can I help you today?", "I'll be happy to help.", "Let me know the name.",
+            "I have added Papier Paradies KG.", "Welchen Namen hat der Lieferant?", ""]
+        {
+            #expect(!Agent.announcesChange(text), "\(text)")
+        }
+    }
+
     @Test("German questions are recognised for the answer nudge")
     func language() {
         #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
@@ -388,6 +403,31 @@ extension AgentTests {
         try await llm.script([.openAIToolCalls([("call_1", "list_invoices", #"{"limit": 3, "sort": "amount", "status": "open"}"#)]), .openAIText("Done.")])
         let open = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask("Our three largest open invoices?")
         #expect(open.toolCalls.first?.arguments == ["limit": 3, "sort": "amount", "status": "open"])
+    }
+
+    @Test("an announced change without a call: the model is asked once to make it, and the conversation keeps only what was done")
+    func announcedChangeInTheLoop() async throws {
+        try await llm.script([
+            .openAIText("Thank you for providing the name. I will proceed to add the supplier."),
+            .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
+            .openAIText("Papier Paradies KG is now a supplier."),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
+        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        #expect(answer.text == "Papier Paradies KG is now a supplier.")
+        #expect(answer.toolCalls.map(\.name) == ["create_contact"] && !answer.toolCalls[0].outcome.isError)
+        let asked = try await messages(ofRequest: 1).suffix(2).map { $0["content"] as? String ?? "" }
+        #expect(asked.first == "Thank you for providing the name. I will proceed to add the supplier.")
+        // Naming the tools that change data: told "call the tool", the offline model wrote "I have added …" instead.
+        #expect(asked.last?.hasPrefix("Yes, do it now: call ") == true && asked.last?.contains("create_contact") == true, "\(asked)")
+        #expect(asked.last?.hasSuffix(". Then tell me in one sentence what happened.") == true)
+        #expect(!answer.messages.contains { $0.content.contains("I will proceed") }, "the announcement is not part of the conversation")
+
+        // Only once: announced again, the announcement is the answer.
+        try await llm.script([.openAIText("I will add the supplier."), .openAIText("I will add the supplier now.")])
+        let twice = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        #expect(twice.text == "I will add the supplier now." && twice.toolCalls.isEmpty)
     }
 
     @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
