@@ -144,7 +144,6 @@ public struct Agent: Sendable {
         var guesses = 0
         // An announced change the model did not make, and the request to make it, for the next request only.
         var promised: [ChatMessage] = []
-        var nudgedToAct = false
 
         for round in 1...settings.maxRounds {
             onEvent(.roundStarted(round))
@@ -207,12 +206,13 @@ public struct Agent: Sendable {
                 ToolCall(id: call.id.isEmpty ? "call_\(round)_\(index)" : call.id, name: call.name, arguments: call.arguments)
             }
             promised = []
-            if small && calls.isEmpty && toolsWereOffered && executed.isEmpty && !nudgedToAct && round < settings.maxRounds
+            // Round 1 only: a later round without any call made so far can only follow such a request (every round with
+            // calls adds to `executed`, every other one returns), so the request is made once.
+            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds
                 && !writes.isEmpty && Self.announcesChange(response.text)
             {
                 // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
                 // message joins the conversation (the answer view would take the announcement for the answer).
-                nudgedToAct = true
                 promised = [.assistant(response.text), Self.actNudge(german: german, writes: writes)]
                 onEvent(.textDelta("\n\n"))
                 continue
@@ -585,9 +585,8 @@ public struct Agent: Sendable {
         list: LongList? = nil, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
-        let details = ["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : [])
-        let named = details.count == 1 ? details[0] : details.dropLast().joined(separator: ", ") + " and " + details.last!
-        let what = numbered ? (itemized ? "name the numbers and the gross total, and the items" : "name the numbers") : "give the \(named)"
+        let details = UnverifiedReferences.spokenList(["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : []))
+        let what = numbered ? (itemized ? "name the numbers and the gross total, and the items" : "name the numbers") : "give the \(details)"
         let asWritten = itemized ? "as written there, in their language" : "as written there"
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.

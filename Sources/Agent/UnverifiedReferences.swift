@@ -73,10 +73,15 @@ public enum UnverifiedReferences {
     /// What to tell the user about `references`, or nil when there are none.
     public static func warning(_ references: [String]) -> String? {
         guard !references.isEmpty else { return nil }
-        let list = references.count == 1 ? references[0] : references.dropLast().joined(separator: ", ") + " and " + references.last!
+        let list = spokenList(references)
         let them = references.count == 1 ? "it" : "them"
         return "no tool returned \(list): the model probably made \(them) up. Don't rely on \(them); "
             + "look \(them) up with a tool, or ask again."
+    }
+
+    /// `a`, `a and b`, `a, b and c`: items as a sentence lists them (the warning here, the answer request's details).
+    static func spokenList(_ items: [String]) -> String {
+        items.count <= 1 ? items.first ?? "" : items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
     /// Whether `text` names a document number at all (stops at the first).

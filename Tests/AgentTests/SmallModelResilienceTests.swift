@@ -362,20 +362,26 @@ struct SmallModelResilienceTests {
 /// The resilience in the loop, with the scripted model writing what small models write. An extension of the
 /// serialized `AgentTests`, because both script the same scripted server.
 extension AgentTests {
+    /// `question` asked with small-model resilience on, and the arguments of each call as the screen was shown them.
+    func askShowingCalls(_ question: String) async throws -> (answer: AgentAnswer, shown: [String]) {
+        let shown = Locked<[String]>([])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).agent.ask(
+            question, history: [.system("You are the accounting assistant.")],
+            onEvent: { event in if case .toolCallStarted(_, _, let arguments) = event { shown.withLock { $0.append(arguments) } } })
+        return (answer, shown.withLock { $0 })
+    }
+
     @Test("the agent runs the call without the dates a small model copied from 'Today is …': the newest 5 of all, not today's 3")
     func copiedTodayInTheLoop() async throws {
         try await llm.script([
             .openAIToolCalls([("call_1", "list_transactions", #"{"date_from": "2026-11-25", "date_to": "2026-11-25", "limit": 5}"#)]),
             .openAIText("Done."),
         ])
-        let shown = Locked<[String]>([])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).agent.ask(
-            "Show me the last 5 bank transactions", history: [.system("You are the accounting assistant.")],
-            onEvent: { event in if case .toolCallStarted(_, _, let arguments) = event { shown.withLock { $0.append(arguments) } } })
+        let (answer, shown) = try await askShowingCalls("Show me the last 5 bank transactions")
         let call = try #require(answer.toolCalls.first)
         #expect(call.arguments == ["limit": 5])
         // The screen and the trace show the call that ran.
-        #expect(shown.withLock { $0 } == [#"{"limit":5}"#])
+        #expect(shown == [#"{"limit":5}"#])
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "\(call.outcome.text.prefix(80))")
     }
 
@@ -385,13 +391,10 @@ extension AgentTests {
             .openAIToolCalls([("call_1", "list_invoices", #"{"limit": 3, "sort": "amount", "status": "open"}"#)]),
             .openAIText("RE-1110, RE-1092 and RE-1080."),
         ])
-        let shown = Locked<[String]>([])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).agent.ask(
-            "What are our three largest invoices by amount?", history: [.system("You are the accounting assistant.")],
-            onEvent: { event in if case .toolCallStarted(_, _, let arguments) = event { shown.withLock { $0.append(arguments) } } })
+        let (answer, shown) = try await askShowingCalls("What are our three largest invoices by amount?")
         let call = try #require(answer.toolCalls.first)
         #expect(call.arguments == ["limit": 3, "sort": "amount"])
-        #expect(shown.withLock { $0 } == [#"{"limit":3,"sort":"amount"}"#])
+        #expect(shown == [#"{"limit":3,"sort":"amount"}"#])
         #expect(call.outcome.text.hasPrefix("Showing 1–3 of 120 invoices"), "all statuses: \(call.outcome.text.prefix(80))")
         #expect(call.outcome.text.contains("RE-1092"), "\(call.outcome.text)")
         // The model reads the call as it ran, not the filter it wrote.
