@@ -84,6 +84,9 @@ public struct AgentAnswer: Sendable {
     /// Document numbers and amounts the answer names that no tool result or question showed (see
     /// `UnverifiedReferences`): most likely made up by the model, and to be pointed out to the user.
     public var unverifiedReferences: [String] = []
+    /// The answer's sentence reporting a change as made when no tool that changes data succeeded (`ClaimedChange`):
+    /// nothing was changed, and the user must be told so.
+    public var unmadeChange: String?
     /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is
     /// incomplete, and the user must be told so — an answer cut off in the middle of a list reads like a whole one.
     public var cutOff = false
@@ -208,12 +211,14 @@ public struct Agent: Sendable {
             promised = []
             // Round 1 only: a later round without any call made so far can only follow such a request (every round with
             // calls adds to `executed`, every other one returns), so the request is made once.
+            let claimed = ClaimedChange.claim(in: response.text) != nil
             if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds
-                && !writes.isEmpty && Self.announcesChange(response.text)
+                && !writes.isEmpty && (claimed || Self.announcesChange(response.text))
             {
                 // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
-                // message joins the conversation (the answer view would take the announcement for the answer).
-                promised = [.assistant(response.text), Self.actNudge(german: german, writes: writes)]
+                // message joins the conversation (the answer view would take the announcement for the answer). A claim
+                // that it is done ("I have added …") stays out of that request too: with it there, the model claimed again.
+                promised = (claimed ? [] : [.assistant(response.text)]) + [Self.actNudge(german: german, writes: writes)]
                 onEvent(.textDelta("\n\n"))
                 continue
             }
@@ -223,6 +228,7 @@ public struct Agent: Sendable {
                     text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
                     retries: retries, messages: messages,
                     unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages),
+                    unmadeChange: ClaimedChange.unmade(in: response.text, conversation: messages, writes: writes),
                     cutOff: response.finishReason == .length)
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.

@@ -19,6 +19,8 @@ public enum FailureCode: String, Codable, Sendable, CaseIterable {
     case wrongAnswer = "wrong_answer"
     /// The answer names a document number (RE-…, BE-…) that no tool result or question showed: made up.
     case inventedReference = "invented_reference"
+    /// The answer says data was changed ("I have added …") but no tool that changes data succeeded.
+    case claimedChange = "claimed_change"
     case ledgerMismatch = "ledger_mismatch"
     case timeout
     case noAnswer = "no_answer"
@@ -88,6 +90,11 @@ public enum Scorer {
         // also misses what the checks want.
         if !invented.isEmpty {
             return fail(.inventedReference, "the answer names \(invented.joined(separator: ", ")), which no tool returned")
+        }
+        // Likewise a change reported as made that was not: the person reading it would rely on it.
+        let writes = Set(record.tools.filter { !$0.readOnly }.map(\.name))
+        if let claim = ClaimedChange.unmade(in: record.finalAnswer, conversation: record.messages, writes: writes) {
+            return fail(.claimedChange, "the answer says \"\(claim)\", but no tool that changes data succeeded")
         }
         if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) {
             return fail(.wrongAnswer, problem + (record.finalAnswerCutOff ? " (it stops at the model's token limit)" : ""))

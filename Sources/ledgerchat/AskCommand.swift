@@ -136,6 +136,7 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
+        if let claim = answer.unmadeChange { printError("Warning: " + ClaimedChange.warning(claim)) }
         if answer.cutOff { printError("Warning: " + profile.cutOffWarning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
         footer += "\(answer.usage.inputTokens) tokens in"
@@ -261,6 +262,7 @@ enum JSONOutput {
             "usage": usage(answer.usage),
             "duration_ms": .int(duration.wholeMilliseconds),
             "unverified_references": .array(answer.unverifiedReferences.map(Value.string)), "cut_off": .bool(answer.cutOff),
+            "unmade_change": answer.unmadeChange.map(Value.string) ?? .null,
             "tool_calls": .array(
                 answer.toolCalls.map { call in
                     [

@@ -117,6 +117,31 @@ struct AskCommandTests {
         #expect(amountTrace.contains(#""unverified_references":["1.234,56 €"]"#), "\(amountTrace)")
     }
 
+    @Test("a change the answer reports but no tool made is pointed out: a warning on stderr, unmade_change in JSON, the trace")
+    func claimedChange() async throws {
+        let ledger = try demoLedgerFile()
+        let claim = "I have added Papier Paradies KG as a supplier."
+        try await askLLM.script([.openAIText(claim)])
+        let (text, trace) = try await ask(["add the supplier Papier Paradies KG", "--ledger", ledger])
+        #expect(text.status == 0 && text.stdout.hasPrefix(claim), "\(text.stderr)")
+        #expect(text.stderr.contains("Warning: the answer says \"\(claim)\", but no tool that changes data succeeded: nothing was changed."), "\(text.stderr)")
+        #expect(trace.contains(#""unmade_change":"I have added Papier Paradies KG as a supplier.""#), "\(trace)")
+
+        try await askLLM.script([.openAIText(claim)])
+        let (json, _) = try await ask(["add the supplier Papier Paradies KG", "--json", "--ledger", ledger])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["unmade_change"] as? String == claim)
+
+        // Made: no warning, and the JSON says null.
+        try await askLLM.script([
+            .openAIToolCalls([("c", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]), .openAIText(claim),
+        ])
+        let (made, _) = try await ask(["add the supplier Papier Paradies KG", "--yes", "--json", "--ledger", ledger])
+        let madeObject = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+        #expect(madeObject["unmade_change"] is NSNull, "\(made.stdout)")
+        #expect(!made.stderr.contains("Warning"), "\(made.stderr)")
+    }
+
     @Test("an answer cut off at max_tokens is said: a warning naming the limit and the key on stderr, cut_off in JSON, the trace")
     func cutOffAnswer() async throws {
         let ledger = try demoLedgerFile()

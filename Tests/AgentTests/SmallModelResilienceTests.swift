@@ -433,6 +433,31 @@ extension AgentTests {
         #expect(twice.text == "I will add the supplier now." && twice.toolCalls.isEmpty)
     }
 
+    @Test("a change claimed without a call: the model is asked once to make it, without its claim; claimed again, the answer says so")
+    func claimedChangeInTheLoop() async throws {
+        try await llm.script([
+            .openAIText("I have added a new supplier named Papier Paradies KG."),
+            .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
+            .openAIText("Papier Paradies KG is now a supplier."),
+        ])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
+        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        #expect(answer.toolCalls.map(\.name) == ["create_contact"] && !answer.toolCalls[0].outcome.isError)
+        #expect(answer.unmadeChange == nil)
+        // With its claim in the request the offline model claimed again; without it, it made the call.
+        let asked = try await messages(ofRequest: 1).suffix(2).map { ($0["role"] as? String ?? "", $0["content"] as? String ?? "") }
+        #expect(asked.first?.0 == "user" && asked.first?.1 == "The name is Papier Paradies KG.", "\(asked)")
+        #expect(asked.last?.1.hasPrefix("Yes, do it now: call ") == true && asked.last?.1.contains("create_contact") == true, "\(asked)")
+        #expect(!answer.messages.contains { $0.content.contains("I have added") })
+
+        // Claimed twice: that is the answer, and it says nothing was changed.
+        try await llm.script([.openAIText("I have added the supplier."), .openAIText("The supplier has been added.")])
+        let twice = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        #expect(twice.text == "The supplier has been added." && twice.toolCalls.isEmpty)
+        #expect(twice.unmadeChange == "The supplier has been added.")
+    }
+
     @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
     func fencedCallWithCorrection() async throws {
         try await llm.script([

@@ -90,6 +90,19 @@ struct ScoringTests {
         #expect(Scorer.score(run, scenario: try scenario(expectLimit5)).passed)
     }
 
+    @Test("an answer that reports a change no tool made fails as claimed_change; one that a write made passes")
+    func claimedChange() throws {
+        var run = record([], answer: "RE-1 is open. I have added Papier Paradies KG.")
+        run.messages = [.user("q1")]
+        let score = Scorer.score(run, scenario: try scenario(""))
+        #expect(!score.passed && score.failure == .claimedChange)
+        #expect(score.reason == "the answer says \"I have added Papier Paradies KG.\", but no tool that changes data succeeded")
+
+        let call = ToolCall(id: "w", name: "create_contact", arguments: #"{"name": "Papier Paradies KG"}"#)
+        run.messages = [.user("q1"), .assistant("", toolCalls: [call]), .tool("w", "Created contact 1037 Papier Paradies KG.")]
+        #expect(Scorer.score(run, scenario: try scenario("")).passed)
+    }
+
     @Test("the first deviation in call order names what went wrong", arguments: [
         ([("list_invoices", #"{"limit":5}"#)], nil as FailureCode?),
         ([("list_contacts", "{}")], .wrongTool),

@@ -120,6 +120,20 @@ struct ChatTerminalTests {
         #expect(try store.listContacts(ContactQuery()).total == before)
     }
 
+    @Test("a change refused, then reported as made: a note says nothing was changed")
+    func claimedChangeNote() async throws {
+        let chat = try await ChatFixture(steps: [
+            toolCall("create_contact", #"{"name":"Schäfer Bau GmbH"}"#), .openAIText("I have added Schäfer Bau GmbH."),
+        ])
+        try await chat.ask("create a contact named Schäfer Bau GmbH")
+        _ = try await chat.session.waitFor(text: "[y]es")
+        try await chat.session.type("n")
+        let screen = try await chat.session.waitFor(text: "Note: the answer says")
+        let text = screen.joined(separator: " ")
+        #expect(text.contains("Note: the answer says \"I have added Schäfer Bau GmbH.\", but no tool that changes data"), "\(text)")
+        #expect(try LedgerStore(path: chat.ledgerPath).contacts(named: "Schäfer Bau GmbH").isEmpty)
+    }
+
     @Test("resizing to 60×20 keeps the layout: status bar, transcript, input and hints, nothing wider than the window")
     func resize() async throws {
         let chat = try await ChatFixture(steps: [toolCall("list_invoices", #"{"limit":5}"#), .openAIText("Here they are.")])

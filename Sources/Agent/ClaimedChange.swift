@@ -1,0 +1,66 @@
+import Foundation
+import LLM
+
+/// A sentence of an answer that reports data as changed ("I have added a new supplier named Papier Paradies KG.",
+/// "Der Kontakt wurde erfolgreich angelegt.") when no tool that changes data succeeded in the conversation: the change
+/// was not made, whatever the answer says.
+///
+/// Why: told "call the tool" after it had only announced the change, the offline model answered "I have added a new
+/// supplier named Papier Paradies KG." without any call — the person reading it believes the supplier exists. The
+/// answer has been shown as it streamed, so the user is told instead (like `UnverifiedReferences`). Asking the model
+/// again with its claim in the request does not help: told "Yes, do it now: call create_contact." (or "Nothing has been
+/// saved yet", "No tool was called") after such a claim, it claimed again in 6 of 6 replayed requests; without the claim
+/// in the request it made the call in 2 of 2 (`Agent.ask` does that once, in the first round).
+///
+/// Only first-person reports ("I have added", "I've created", "ich habe … angelegt") and the present perfect passive
+/// ("has been added", "wurde erfolgreich angelegt") count: an answer about the data says "RE-1060 was created on …", and
+/// in all recorded compare runs (read questions of both toolsets, several hundred answers) only the one claim above
+/// matched.
+public enum ClaimedChange {
+    /// The first sentence of `answer` that reports a change as done, trimmed, or nil.
+    public static func claim(in answer: String) -> String? {
+        sentences(of: answer).first { sentence in
+            let folded = sentence.lowercased()
+            return patterns.contains { folded.range(of: $0, options: .regularExpression) != nil }
+        }
+    }
+
+    /// The claim in `answer` (`claim(in:)`) when no call of a tool in `writes` succeeded anywhere in `conversation`
+    /// (a change made for an earlier question may be reported again), else nil.
+    public static func unmade(in answer: String, conversation: [ChatMessage], writes: Set<String>) -> String? {
+        guard let claim = claim(in: answer) else { return nil }
+        let writeCalls = Set(conversation.flatMap(\.toolCalls).filter { writes.contains($0.name) }.map(\.id))
+        let changed = conversation.contains { $0.role == .tool && !$0.isError && writeCalls.contains($0.toolCallID ?? "") }
+        return changed ? nil : claim
+    }
+
+    /// What to tell the user about an answer's `claim` of a change that was not made.
+    public static func warning(_ claim: String) -> String {
+        "the answer says \"\(claim)\", but no tool that changes data succeeded: nothing was changed. Ask for the change again."
+    }
+
+    private static let patterns = [
+        #"\b(i have|i've|i)( now| just| successfully| also)* (added|created|updated|recorded|registered|saved|set up|booked|entered|deleted|removed|changed)\b(?! up\b| together\b)"#,
+        #"\b(has|have) been( successfully)? (added|created|updated|recorded|registered|saved|booked|entered|deleted|removed|changed)\b"#,
+        #"\b(ich habe|habe ich)\b.*\b(angelegt|erstellt|hinzugefügt|gespeichert|aktualisiert|gebucht|geändert|gelöscht|erfasst|eingetragen)\b"#,
+        #"\b(wurde|wurden|ist|sind) erfolgreich\b.*\b(angelegt|erstellt|hinzugefügt|gespeichert|aktualisiert|gebucht|geändert|gelöscht|erfasst|eingetragen)\b"#,
+    ]
+
+    /// Sentences end at `.`, `!`, `?` or a line break; a full stop inside a number or name ("1.234,56", "z.B.") does
+    /// not matter, since a claim and its verb stay within the part they fall in.
+    private static func sentences(of text: String) -> [String] {
+        var found: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if ".!?\n".contains(character) {
+                let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !trimmed.isEmpty { found.append(trimmed) }
+                current = ""
+            }
+        }
+        let rest = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { found.append(rest) }
+        return found
+    }
+}
