@@ -233,8 +233,8 @@ public struct Agent: Sendable {
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
-            // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text, unless
-            // made-up values or an unasked status were left out, or dates filled in: below).
+            // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text unless
+            // arguments were left out, added or renamed: below).
             var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?, asRun: Bool)] = []
             var mustAsk = false
             let said = small ? messages.filter { $0.role == .user || $0.role == .tool }.map(\.content) : []
@@ -250,6 +250,11 @@ public struct Agent: Sendable {
                     note = repaired.note
                     asRun = repaired.showsCallAsRun || note != nil
                     if repaired.arguments != arguments { shown = ArgumentRepair.show(.object(repaired.arguments)) }
+                    // The call as it runs is the one a later call repeats: shown `get_invoice number='RE-9999'` for its
+                    // `id: 9999`, the offline model called with that number next, and once more, instead of answering.
+                    if case .run(_, let ran) = plan, ran != arguments, !seenCalls.insert(Self.callKey(call.name, ran)).inserted {
+                        plan = Self.repeated(call.name, ran)
+                    }
                     if repaired.asksUser { mustAsk = true }
                     if repaired.guessed { guesses += 1 }
                 }
@@ -260,9 +265,10 @@ public struct Agent: Sendable {
                 }
                 plans.append((call, plan, shown, note, asRun))
             }
-            // With made-up values or an unasked status left out, or dates filled in, the conversation shows the call as it
-            // runs: the model otherwise reports them as written ("… with VAT ID DE123456789") from its own call. (A
-            // prompt cache then reads that call again, a few dozen tokens, and only for such calls.)
+            // With arguments left out, added or renamed (made-up values, an unasked status, copied or guessed filters, dates
+            // filled in, an id that was a number), the conversation shows the call as it runs: the model otherwise reports
+            // them as written ("… with VAT ID DE123456789") from its own call. (A prompt cache then reads that call again,
+            // a few dozen tokens, and only for such calls.)
             let asRun = plans.map { entry -> ToolCall in
                 guard entry.asRun, case .run(_, let arguments) = entry.plan else { return entry.call }
                 return ToolCall(id: entry.call.id, name: entry.call.name, arguments: ArgumentRepair.show(.object(arguments)))
@@ -348,14 +354,19 @@ public struct Agent: Sendable {
                 "The arguments for \(call.name) are not a valid JSON object: \(text.prefix(200)). "
                     + "Call it again with a JSON object matching its input schema.", arguments: nil)
         }
-        let key = call.name + "\u{0}" + Self.canonical(.object(arguments))
-        if seen.contains(key) {
-            return .repeated(
-                "This exact call of \(call.name) was already made with the same arguments; its result is above. "
-                    + "Answer from it, or call with different arguments.", arguments: arguments)
-        }
-        seen.insert(key)
+        if !seen.insert(Self.callKey(call.name, arguments)).inserted { return Self.repeated(call.name, arguments) }
         return .run(tool, arguments)
+    }
+
+    /// What tells two calls apart: the tool and its arguments in canonical form.
+    static func callKey(_ name: String, _ arguments: [String: Value]) -> String {
+        name + "\u{0}" + canonical(.object(arguments))
+    }
+
+    static func repeated(_ name: String, _ arguments: [String: Value]) -> CallPlan {
+        .repeated(
+            "This exact call of \(name) was already made with the same arguments; its result is above. "
+                + "Answer from it, or call with different arguments.", arguments: arguments)
     }
 
     /// What the small-model repairs made of one call planned to run.
@@ -369,8 +380,9 @@ public struct Agent: Sendable {
         var asksUser = false
         /// Refused for guessed identifiers.
         var guessed = false
-        /// A filter was left out without a note: the conversation must show the call as it ran all the same, or the
-        /// model reads the filter in its own call and answers as if it had applied ("the three largest open invoices").
+        /// Arguments were left out, added or renamed: the conversation must show the call as it runs, or the model
+        /// reads its own call and answers as if that had run ("the three largest open invoices" after the unasked
+        /// `status` was left out, today's transactions after the copied dates were).
         var showsCallAsRun = false
     }
 
@@ -388,7 +400,6 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
         }
         var note: String?
-        var showsCallAsRun = false
         if tool.readOnly {
             // A guessed identifier answers about the wrong record. A filter among others is left out (the account of
             // "the last 5 bank transactions"); a call about nothing else is refused, so the model looks the record up
@@ -400,9 +411,7 @@ public struct Agent: Sendable {
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
-            let unfiltered = ArgumentRepair.droppingUnaskedStatus(cleaned, schema: tool.inputSchema, questions: questions)
-            showsCallAsRun = unfiltered != cleaned
-            cleaned = unfiltered
+            cleaned = ArgumentRepair.droppingUnaskedStatus(cleaned, schema: tool.inputSchema, questions: questions)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             if let today = settings.today, NamedPeriod.fits(tool.inputSchema), let period = NamedPeriod.find(in: question, today: today) {
                 let filled = period.filling(cleaned)
@@ -427,7 +436,8 @@ public struct Agent: Sendable {
             let message = "Invalid arguments for \(tool.name): \(problem) Call \(tool.name) again with corrected arguments."
             return RepairedCall(plan: .reject(message, arguments: cleaned), arguments: cleaned)
         }
-        return RepairedCall(plan: .run(tool, cleaned), arguments: cleaned, note: note, showsCallAsRun: showsCallAsRun)
+        return RepairedCall(
+            plan: .run(tool, cleaned), arguments: cleaned, note: note, showsCallAsRun: Set(cleaned.keys) != Set(arguments.keys))
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).

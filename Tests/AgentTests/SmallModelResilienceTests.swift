@@ -383,6 +383,26 @@ extension AgentTests {
         // The screen and the trace show the call that ran.
         #expect(shown == [#"{"limit":5}"#])
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "\(call.outcome.text.prefix(80))")
+        // So does the conversation: the model reads the call that ran, not today's dates next to other days' rows.
+        let answering = try await messages(ofRequest: 1)
+        let written = (answering[2]["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: String]
+        #expect(written?["arguments"] == #"{"limit":5}"#, "\(String(describing: written))")
+    }
+
+    @Test("a call that repeats another as it ran (its id made the number) is not run again, and the model answers")
+    func repeatOfRepairedCall() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "get_invoice", #"{"id": 9999}"#)]),
+            .openAIToolCalls([("call_2", "get_invoice", #"{"number": "RE-9999"}"#)]),
+            .openAIText("There is no invoice RE-9999."),
+        ])
+        let (answer, shown) = try await askShowingCalls("What is on invoice RE-9999?")
+        #expect(answer.text == "There is no invoice RE-9999.")
+        #expect(shown == [#"{"number":"RE-9999"}"#, #"{"number": "RE-9999"}"#])
+        #expect(answer.toolCalls.count == 2 && answer.toolCalls[0].outcome.isError)
+        #expect(answer.toolCalls[1].outcome.text.hasPrefix("This exact call of get_invoice was already made"), "\(answer.toolCalls[1].outcome.text)")
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.last?["tool_choice"] as? String == "none", "after a repeat the model must answer")
     }
 
     @Test("'our three largest invoices' called with status open: the call runs without it and the conversation shows it so")
