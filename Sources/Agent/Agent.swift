@@ -214,6 +214,7 @@ public struct Agent: Sendable {
             let claimed = ClaimedChange.claim(in: response.text) != nil
             if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds
                 && !writes.isEmpty && (claimed || Self.announcesChange(response.text))
+                && Self.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
             {
                 // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
                 // message joins the conversation (the answer view would take the announcement for the answer). A claim
@@ -519,6 +520,22 @@ public struct Agent: Sendable {
         let german = #"\bich (werde|lege|erstelle|füge|speichere)\b.*\b(an|anlegen|hinzu|hinzufügen|erstellen|speichern)\b"#
         return sentences.contains { sentence in
             sentence.range(of: english, options: .regularExpression) != nil || sentence.range(of: german, options: .regularExpression) != nil
+        }
+    }
+
+    /// Whether one of `questions` (the question and the one before it: "I want to add a new supplier." may come before
+    /// "The name is Papier Paradies KG.") asks for a change — a verb of changing in its plain form, in a message that
+    /// is not a question about the past. Only then may an announced or claimed change be asked for: asked "Have you
+    /// created the contact Schulz Logistik?", the offline model answered "Yes, I have created the contact.", and told to
+    /// make it, it called create_contact — a change nobody asked for (refused for want of approval; with `--yes` made).
+    static func asksForChange(_ questions: [String]) -> Bool {
+        let verb = #"\b(add|create|record|register|book|enter|set up|save|update|change|delete|remove|"#
+            + #"anlegen|lege|leg|erstelle|erstellen|hinzufügen|füge|buche|buchen|speichere|speichern|ändere|ändern|lösche|"#
+            + #"löschen|erfasse|erfassen|trage|eintragen)\b"#
+        let aboutThePast = #"^\W*(did|didn't|have|haven't|has|hasn't|was|were|hast|habt|haben|hat|wurde|wurden|ist|sind)\b"#
+        return questions.contains { question in
+            let folded = question.lowercased()
+            return folded.range(of: verb, options: .regularExpression) != nil && folded.range(of: aboutThePast, options: .regularExpression) == nil
         }
     }
 

@@ -14,8 +14,7 @@ import LLM
 ///
 /// Only first-person reports ("I have added", "I've created", "ich habe … angelegt") and the present perfect passive
 /// ("has been added", "wurde erfolgreich angelegt") count: an answer about the data says "RE-1060 was created on …", and
-/// in all recorded compare runs (read questions of both toolsets, several hundred answers) only the one claim above
-/// matched.
+/// in 424 recorded compare runs of the offline model (459 answers, 110 distinct) only the one claim above matched.
 public enum ClaimedChange {
     /// The first sentence of `answer` that reports a change as done, trimmed, or nil.
     public static func claim(in answer: String) -> String? {

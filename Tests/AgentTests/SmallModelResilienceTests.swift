@@ -350,6 +350,20 @@ struct SmallModelResilienceTests {
         }
     }
 
+    @Test("a change asked for is told apart from a question whether one was made")
+    func changeAskedFor() {
+        for questions in [["create a contact named Müller GmbH"], ["I want to add a new supplier.", "The name is Papier Paradies KG."],
+            ["Can you add Papier Paradies KG as a supplier?"], ["Lege den Kunden Müller GmbH an"], ["Bitte erstelle einen Kontakt"]]
+        {
+            #expect(Agent.asksForChange(questions), "\(questions)")
+        }
+        for questions in [["Have you created the contact Schulz Logistik?"], ["Did you add Müller GmbH yesterday?"],
+            ["Hast du den Kontakt Papier Paradies KG angelegt?"], ["show me the last 5 invoices"], ["hello"], ["Wurde Müller GmbH angelegt?"]]
+        {
+            #expect(!Agent.asksForChange(questions), "\(questions)")
+        }
+    }
+
     @Test("German questions are recognised for the answer nudge")
     func language() {
         #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
@@ -476,6 +490,16 @@ extension AgentTests {
         let twice = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
         #expect(twice.text == "The supplier has been added." && twice.toolCalls.isEmpty)
         #expect(twice.unmadeChange == "The supplier has been added.")
+    }
+
+    @Test("asked whether a change was made, a claim that it was gets no request to make it, and the answer says nothing was changed")
+    func claimedChangeNotAskedFor() async throws {
+        try await llm.script([.openAIText("Yes, I have created the contact.")])
+        let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("Have you created the contact Schulz Logistik?")
+        #expect(answer.text == "Yes, I have created the contact." && answer.toolCalls.isEmpty && answer.rounds == 1)
+        #expect(answer.unmadeChange == "Yes, I have created the contact.")
+        #expect(try await llm.requests().count == 1)
     }
 
     @Test("a fenced text call runs; a schema violation gets one corrective error; then the tools may not be called")
