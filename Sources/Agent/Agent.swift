@@ -220,7 +220,8 @@ public struct Agent: Sendable {
                 // message joins the conversation (the answer view would take the announcement for the answer). A claim
                 // that it is done ("I have added …") stays out of that request too: with it there, the model claimed again.
                 promised = (claimed ? [] : [.assistant(response.text)]) + [Self.actNudge(german: german, writes: writes)]
-                onEvent(.textDelta("\n\n"))
+                // The claim is on screen already (streamed) and stays there: it is said right away that it is not true.
+                onEvent(.textDelta(claimed ? "\n\n" + Self.notChangedYet(german: german) + "\n\n" : "\n\n"))
                 continue
             }
             messages.append(.assistant(response.text, toolCalls: calls))
@@ -537,6 +538,11 @@ public struct Agent: Sendable {
             let folded = question.lowercased()
             return folded.range(of: verb, options: .regularExpression) != nil && folded.range(of: aboutThePast, options: .regularExpression) == nil
         }
+    }
+
+    /// Streamed after a claimed change the model did not make, before it is asked to make it.
+    static func notChangedYet(german: Bool) -> String {
+        german ? "(Noch wurde nichts geändert.)" : "(Nothing has been changed yet.)"
     }
 
     /// What the model is told after announcing a change it did not make (`announcesChange`), naming the tools that

@@ -476,9 +476,15 @@ extension AgentTests {
         ])
         let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
         let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
-        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        let streamed = Locked("")
+        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history) { event in
+            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        }
         #expect(answer.toolCalls.map(\.name) == ["create_contact"] && !answer.toolCalls[0].outcome.isError)
         #expect(answer.unmadeChange == nil)
+        // The claim was on screen before it was found out: the screen says at once that it is not true.
+        #expect(streamed.withLock { $0 } == "I have added a new supplier named Papier Paradies KG.\n\n(Nothing has been changed yet.)\n\n"
+            + "Papier Paradies KG is now a supplier.")
         // With its claim in the request the offline model claimed again; without it, it made the call.
         let asked = try await messages(ofRequest: 1).suffix(2).map { ($0["role"] as? String ?? "", $0["content"] as? String ?? "") }
         #expect(asked.first?.0 == "user" && asked.first?.1 == "The name is Papier Paradies KG.", "\(asked)")
