@@ -211,10 +211,9 @@ public struct Agent: Sendable {
             promised = []
             // Round 1 only: a later round without any call made so far can only follow such a request (every round with
             // calls adds to `executed`, every other one returns), so the request is made once.
-            let claimed = ClaimedChange.claim(in: response.text) != nil
-            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds
-                && !writes.isEmpty && (claimed || Self.announcesChange(response.text))
-                && Self.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
+            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds && !writes.isEmpty,
+                case let claimed = ClaimedChange.claim(in: response.text) != nil, claimed || Self.announcesChange(response.text),
+                Self.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
             {
                 // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
                 // message joins the conversation (the answer view would take the announcement for the answer). A claim
@@ -515,7 +514,7 @@ public struct Agent: Sendable {
     /// every compare run with the proof-of-concept tools, and the user was left believing the supplier exists. A
     /// question back ("What is the name?") is not an announcement.
     static func announcesChange(_ text: String) -> Bool {
-        let sentences = text.lowercased().split(whereSeparator: { ".!\n".contains($0) })
+        let sentences = ClaimedChange.sentences(of: text.lowercased())
         guard let last = sentences.last, !last.contains("?") else { return false }
         let english = #"\b(i will|i'll|i am going to|i'm going to|let me)( now)? (proceed|go ahead|add|create|set up|register|save|update|record)\b"#
         let german = #"\bich (werde|lege|erstelle|füge|speichere)\b.*\b(an|anlegen|hinzu|hinzufügen|erstellen|speichern)\b"#

@@ -45,9 +45,10 @@ public enum ClaimedChange {
         #"\b(wurde|wurden|ist|sind) erfolgreich\b.*\b(angelegt|erstellt|hinzugefügt|gespeichert|aktualisiert|gebucht|geändert|gelöscht|erfasst|eingetragen)\b"#,
     ]
 
-    /// Sentences end at `.`, `!`, `?` or a line break; a full stop inside a number or name ("1.234,56", "z.B.") does
-    /// not matter, since a claim and its verb stay within the part they fall in.
-    private static func sentences(of text: String) -> [String] {
+    /// The sentences of `text`, trimmed, each with its final `.`, `!` or `?` (a line break ends one too); a full stop
+    /// inside a number or name ("1.234,56", "z.B.") splits it, which does not matter here, since a claim or an
+    /// announcement and its verb stay within the part they fall in.
+    static func sentences(of text: String) -> [String] {
         var found: [String] = []
         var current = ""
         for character in text {
