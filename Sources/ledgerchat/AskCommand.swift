@@ -16,7 +16,10 @@ struct AskCommand: AsyncParsableCommand {
         commandName: "ask", abstract: "Ask one question about the books and print the answer (for scripts and demos).",
         discussion: """
             The answer streams to stdout, followed by a table for each tool result with structured data; one footer \
-            line (model, rounds, tokens, seconds) goes to stderr. With --json, stdout holds exactly one JSON object. \
+            line (model, rounds, tokens, seconds) goes to stderr, after any warning: an invoice number or amount no tool \
+            returned (likely made up), a change the answer reports but no tool made, an answer cut off at the token \
+            limit. With --json, stdout holds exactly one JSON object (the warnings as unverified_references, \
+            unmade_change and cut_off). \
             Tools that change data need approval: --yes approves, a terminal asks y/N, anything else refuses. \
             Exit status: 0 answered, 1 failed, 2 usage error.
             """)
