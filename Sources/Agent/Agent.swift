@@ -84,7 +84,7 @@ public struct AgentAnswer: Sendable {
     /// Document numbers and amounts the answer names that no tool result or question showed (see
     /// `UnverifiedReferences`): most likely made up by the model, and to be pointed out to the user.
     public var unverifiedReferences: [String] = []
-    /// The answer's sentence reporting a change as made when no tool that changes data succeeded (`ClaimedChange`):
+    /// The answer's sentence reporting a change as made when no tool that changes data succeeded (`ChangeTalk`):
     /// nothing was changed, and the user must be told so.
     public var unmadeChange: String?
     /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is
@@ -212,8 +212,8 @@ public struct Agent: Sendable {
             // Round 1 only: a later round without any call made so far can only follow such a request (every round with
             // calls adds to `executed`, every other one returns), so the request is made once.
             if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds && !writes.isEmpty,
-                case let claimed = ClaimedChange.claim(in: response.text) != nil, claimed || Self.announcesChange(response.text),
-                Self.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
+                case let claimed = ChangeTalk.claim(in: response.text) != nil, claimed || ChangeTalk.announces(response.text),
+                ChangeTalk.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
             {
                 // "I will proceed to add the supplier." and nothing done: the next request asks for it to be done. Neither
                 // message joins the conversation (the answer view would take the announcement for the answer). A claim
@@ -229,7 +229,7 @@ public struct Agent: Sendable {
                     text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
                     retries: retries, messages: messages,
                     unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages),
-                    unmadeChange: ClaimedChange.unmade(in: response.text, conversation: messages, writes: writes),
+                    unmadeChange: ChangeTalk.unmade(in: response.text, conversation: messages, writes: writes),
                     cutOff: response.finishReason == .length)
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
@@ -249,7 +249,7 @@ public struct Agent: Sendable {
                     let repaired = repair(tool, arguments, question: question, questions: questions, said: said, corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
-                    asRun = repaired.showsCallAsRun || note != nil
+                    asRun = repaired.showsCallAsRun
                     if repaired.arguments != arguments { shown = ArgumentRepair.show(.object(repaired.arguments)) }
                     // The call as it runs is the one a later call repeats: shown `get_invoice number='RE-9999'` for its
                     // `id: 9999`, the offline model called with that number next, and once more, instead of answering.
@@ -381,9 +381,10 @@ public struct Agent: Sendable {
         var asksUser = false
         /// Refused for guessed identifiers.
         var guessed = false
-        /// Arguments were left out, added or renamed: the conversation must show the call as it runs, or the model
-        /// reads its own call and answers as if that had run ("the three largest open invoices" after the unasked
-        /// `status` was left out, today's transactions after the copied dates were).
+        /// Arguments were left out, added or renamed, or a note says what changed (dates of a named period written over
+        /// the model's): the conversation must show the call as it runs, or the model reads its own call and answers as
+        /// if that had run ("the three largest open invoices" after the unasked `status` was left out, today's
+        /// transactions after the copied dates were).
         var showsCallAsRun = false
     }
 
@@ -438,7 +439,8 @@ public struct Agent: Sendable {
             return RepairedCall(plan: .reject(message, arguments: cleaned), arguments: cleaned)
         }
         return RepairedCall(
-            plan: .run(tool, cleaned), arguments: cleaned, note: note, showsCallAsRun: Set(cleaned.keys) != Set(arguments.keys))
+            plan: .run(tool, cleaned), arguments: cleaned, note: note,
+            showsCallAsRun: note != nil || Set(cleaned.keys) != Set(arguments.keys))
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).
@@ -508,43 +510,12 @@ public struct Agent: Sendable {
         }
     }
 
-    /// Whether a small model's answer announces a change instead of making it ("Thank you for providing the name. I
-    /// will proceed to add the supplier.", "Ich werde den Kontakt jetzt anlegen."). Why: asked "I want to add a new
-    /// supplier." and told "The name is Papier Paradies KG.", the offline model wrote that announcement and no call, in
-    /// every compare run with the proof-of-concept tools, and the user was left believing the supplier exists. A
-    /// question back ("What is the name?") is not an announcement.
-    static func announcesChange(_ text: String) -> Bool {
-        let sentences = ClaimedChange.sentences(of: text.lowercased())
-        guard let last = sentences.last, !last.contains("?") else { return false }
-        let english = #"\b(i will|i'll|i am going to|i'm going to|let me)( now)? (proceed|go ahead|add|create|set up|register|save|update|record)\b"#
-        let german = #"\bich (werde|lege|erstelle|füge|speichere)\b.*\b(an|anlegen|hinzu|hinzufügen|erstellen|speichern)\b"#
-        return sentences.contains { sentence in
-            sentence.range(of: english, options: .regularExpression) != nil || sentence.range(of: german, options: .regularExpression) != nil
-        }
-    }
-
-    /// Whether one of `questions` (the question and the one before it: "I want to add a new supplier." may come before
-    /// "The name is Papier Paradies KG.") asks for a change — a verb of changing in its plain form, in a message that
-    /// is not a question about the past. Only then may an announced or claimed change be asked for: asked "Have you
-    /// created the contact Schulz Logistik?", the offline model answered "Yes, I have created the contact.", and told to
-    /// make it, it called create_contact — a change nobody asked for (refused for want of approval; with `--yes` made).
-    static func asksForChange(_ questions: [String]) -> Bool {
-        let verb = #"\b(add|create|record|register|book|enter|set up|save|update|change|delete|remove|"#
-            + #"anlegen|lege|leg|erstelle|erstellen|hinzufügen|füge|buche|buchen|speichere|speichern|ändere|ändern|lösche|"#
-            + #"löschen|erfasse|erfassen|trage|eintragen)\b"#
-        let aboutThePast = #"^\W*(did|didn't|have|haven't|has|hasn't|was|were|hast|habt|haben|hat|wurde|wurden|ist|sind)\b"#
-        return questions.contains { question in
-            let folded = question.lowercased()
-            return folded.range(of: verb, options: .regularExpression) != nil && folded.range(of: aboutThePast, options: .regularExpression) == nil
-        }
-    }
-
     /// Streamed after a claimed change the model did not make, before it is asked to make it.
     static func notChangedYet(german: Bool) -> String {
         german ? "(Noch wurde nichts geändert.)" : "(Nothing has been changed yet.)"
     }
 
-    /// What the model is told after announcing a change it did not make (`announcesChange`), naming the tools that
+    /// What the model is told after announcing a change it did not make (`ChangeTalk.announces`), naming the tools that
     /// change data: told "Yes, do it now: call the tool.", the offline model answered "I have added a new supplier
     /// named Papier Paradies KG." without a call; told to call create_contact, it did.
     static func actNudge(german: Bool, writes: Set<String>) -> ChatMessage {

@@ -93,7 +93,7 @@ public enum Scorer {
         }
         // Likewise a change reported as made that was not: the person reading it would rely on it.
         let writes = Set(record.tools.filter { !$0.readOnly }.map(\.name))
-        if let claim = ClaimedChange.unmade(in: record.finalAnswer, conversation: record.messages, writes: writes) {
+        if let claim = ChangeTalk.unmade(in: record.finalAnswer, conversation: record.messages, writes: writes) {
             return fail(.claimedChange, "the answer says \"\(claim)\", but no tool that changes data succeeded")
         }
         if let problem = answerProblem(record.finalAnswer, checks: scenario.answer) {

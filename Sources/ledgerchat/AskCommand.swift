@@ -139,7 +139,7 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
-        if let claim = answer.unmadeChange { printError("Warning: " + ClaimedChange.warning(claim)) }
+        if let claim = answer.unmadeChange { printError("Warning: " + ChangeTalk.warning(claim)) }
         if answer.cutOff { printError("Warning: " + profile.cutOffWarning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
         footer += "\(answer.usage.inputTokens) tokens in"

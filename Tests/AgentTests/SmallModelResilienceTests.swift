@@ -335,35 +335,6 @@ struct SmallModelResilienceTests {
         #expect(request("RE-1060 · 2026-05-18 · Bäckerei Hoffmann · 6.188,00 € · paid").contains("name the numbers as written there,"))
     }
 
-    @Test("an announced change is told apart from a question back, small talk and a change reported as done")
-    func announcements() {
-        for text in ["Thank you for providing the name. I will proceed to add the supplier.", "I'll create the contact now.",
-            "Let me add Papier Paradies KG as a supplier.", "Ich werde den Kontakt jetzt anlegen.", "Ich lege den Lieferanten an."]
-        {
-            #expect(Agent.announcesChange(text), "\(text)")
-        }
-        for text in ["Sure, please provide the name of the supplier.", "What is the name of the new supplier?",
-            "I will add it. What is its name?", "Hello! How can I help you today?", "I'll be happy to help.", "Let me know the name.",
-            "I have added Papier Paradies KG.", "Welchen Namen hat der Lieferant?", ""]
-        {
-            #expect(!Agent.announcesChange(text), "\(text)")
-        }
-    }
-
-    @Test("a change asked for is told apart from a question whether one was made")
-    func changeAskedFor() {
-        for questions in [["create a contact named Müller GmbH"], ["I want to add a new supplier.", "The name is Papier Paradies KG."],
-            ["Can you add Papier Paradies KG as a supplier?"], ["Lege den Kunden Müller GmbH an"], ["Bitte erstelle einen Kontakt"]]
-        {
-            #expect(Agent.asksForChange(questions), "\(questions)")
-        }
-        for questions in [["Have you created the contact Schulz Logistik?"], ["Did you add Müller GmbH yesterday?"],
-            ["Hast du den Kontakt Papier Paradies KG angelegt?"], ["show me the last 5 invoices"], ["hello"], ["Wurde Müller GmbH angelegt?"]]
-        {
-            #expect(!Agent.asksForChange(questions), "\(questions)")
-        }
-    }
-
     @Test("German questions are recognised for the answer nudge")
     func language() {
         #expect(Agent.looksGerman("Zeig mir die letzten 5 Rechnungen"))
@@ -442,16 +413,27 @@ extension AgentTests {
         #expect(open.toolCalls.first?.arguments == ["limit": 3, "sort": "amount", "status": "open"])
     }
 
+    /// The user of create-contact-after-asking gives the name ("I want to add a new supplier." was answered with a
+    /// question for it), with the model's `replies` scripted and every change approved on `rig`.
+    func nameTheSupplier(
+        _ replies: [Step], on rig: Rig, onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+    ) async throws -> AgentAnswer {
+        try await llm.script(replies)
+        let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
+        return try await rig.agent.ask("The name is Papier Paradies KG.", history: history, onEvent: onEvent)
+    }
+
+    /// The model makes the change it announced or claimed, when asked.
+    static let makesTheChange: [Step] = [
+        .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
+        .openAIText("Papier Paradies KG is now a supplier."),
+    ]
+
     @Test("an announced change without a call: the model is asked once to make it, and the conversation keeps only what was done")
     func announcedChangeInTheLoop() async throws {
-        try await llm.script([
-            .openAIText("Thank you for providing the name. I will proceed to add the supplier."),
-            .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
-            .openAIText("Papier Paradies KG is now a supplier."),
-        ])
         let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
-        let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
-        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        let answer = try await nameTheSupplier(
+            [.openAIText("Thank you for providing the name. I will proceed to add the supplier.")] + Self.makesTheChange, on: rig)
         #expect(answer.text == "Papier Paradies KG is now a supplier.")
         #expect(answer.toolCalls.map(\.name) == ["create_contact"] && !answer.toolCalls[0].outcome.isError)
         let asked = try await messages(ofRequest: 1).suffix(2).map { $0["content"] as? String ?? "" }
@@ -462,23 +444,16 @@ extension AgentTests {
         #expect(!answer.messages.contains { $0.content.contains("I will proceed") }, "the announcement is not part of the conversation")
 
         // Only once: announced again, the announcement is the answer.
-        try await llm.script([.openAIText("I will add the supplier."), .openAIText("I will add the supplier now.")])
-        let twice = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        let twice = try await nameTheSupplier([.openAIText("I will add the supplier."), .openAIText("I will add the supplier now.")], on: rig)
         #expect(twice.text == "I will add the supplier now." && twice.toolCalls.isEmpty)
     }
 
     @Test("a change claimed without a call: the model is asked once to make it, without its claim; claimed again, the answer says so")
     func claimedChangeInTheLoop() async throws {
-        try await llm.script([
-            .openAIText("I have added a new supplier named Papier Paradies KG."),
-            .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
-            .openAIText("Papier Paradies KG is now a supplier."),
-        ])
         let rig = try await Rig.make(approval: ApproveAll(), settings: AgentSettings(smallModelResilience: true))
-        let history: [ChatMessage] = [.system("You help."), .user("I want to add a new supplier."), .assistant("What is its name?")]
         let streamed = Locked("")
-        let answer = try await rig.agent.ask("The name is Papier Paradies KG.", history: history) { event in
-            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        let answer = try await nameTheSupplier([.openAIText("I have added a new supplier named Papier Paradies KG.")] + Self.makesTheChange, on: rig) {
+            event in if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
         }
         #expect(answer.toolCalls.map(\.name) == ["create_contact"] && !answer.toolCalls[0].outcome.isError)
         #expect(answer.unmadeChange == nil)
@@ -492,8 +467,7 @@ extension AgentTests {
         #expect(!answer.messages.contains { $0.content.contains("I have added") })
 
         // Claimed twice: that is the answer, and it says nothing was changed.
-        try await llm.script([.openAIText("I have added the supplier."), .openAIText("The supplier has been added.")])
-        let twice = try await rig.agent.ask("The name is Papier Paradies KG.", history: history)
+        let twice = try await nameTheSupplier([.openAIText("I have added the supplier."), .openAIText("The supplier has been added.")], on: rig)
         #expect(twice.text == "The supplier has been added." && twice.toolCalls.isEmpty)
         #expect(twice.unmadeChange == "The supplier has been added.")
     }

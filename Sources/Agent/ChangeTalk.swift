@@ -1,9 +1,12 @@
 import Foundation
 import LLM
 
-/// A sentence of an answer that reports data as changed ("I have added a new supplier named Papier Paradies KG.",
-/// "Der Kontakt wurde erfolgreich angelegt.") when no tool that changes data succeeded in the conversation: the change
-/// was not made, whatever the answer says.
+/// What answers and questions say about changes to the data: an answer that reports a change as made
+/// (`claim(in:)`, `unmade`) or announces one (`announces`), and a question that asks for one (`asksForChange`).
+///
+/// A claimed change is a sentence of an answer that reports data as changed ("I have added a new supplier named
+/// Papier Paradies KG.", "Der Kontakt wurde erfolgreich angelegt.") when no tool that changes data succeeded in the
+/// conversation: the change was not made, whatever the answer says.
 ///
 /// Why: told "call the tool" after it had only announced the change, the offline model answered "I have added a new
 /// supplier named Papier Paradies KG." without any call — the person reading it believes the supplier exists. The
@@ -15,12 +18,12 @@ import LLM
 /// Only first-person reports ("I have added", "I've created", "ich habe … angelegt") and the present perfect passive
 /// ("has been added", "wurde erfolgreich angelegt") count: an answer about the data says "RE-1060 was created on …", and
 /// in 424 recorded compare runs of the offline model (459 answers, 110 distinct) only the one claim above matched.
-public enum ClaimedChange {
+public enum ChangeTalk {
     /// The first sentence of `answer` that reports a change as done, trimmed, or nil.
     public static func claim(in answer: String) -> String? {
         sentences(of: answer).first { sentence in
             let folded = sentence.lowercased()
-            return patterns.contains { folded.range(of: $0, options: .regularExpression) != nil }
+            return claims.contains { folded.range(of: $0, options: .regularExpression) != nil }
         }
     }
 
@@ -33,12 +36,44 @@ public enum ClaimedChange {
         return changed ? nil : claim
     }
 
+    /// Whether a small model's answer announces a change instead of making it ("Thank you for providing the name. I
+    /// will proceed to add the supplier.", "Ich werde den Kontakt jetzt anlegen."). Why: asked "I want to add a new
+    /// supplier." and told "The name is Papier Paradies KG.", the offline model wrote that announcement and no call, in
+    /// every compare run with the proof-of-concept tools, and the user was left believing the supplier exists. A
+    /// question back ("What is the name?") is not an announcement.
+    public static func announces(_ text: String) -> Bool {
+        let parts = Self.sentences(of: text.lowercased())
+        guard let last = parts.last, !last.contains("?") else { return false }
+        let english = #"\b(i will|i'll|i am going to|i'm going to|let me)( now)? (proceed|go ahead|add|create|set up|register|save|update|record)\b"#
+        let german = #"\bich (werde|lege|erstelle|füge|speichere)\b.*\b(an|anlegen|hinzu|hinzufügen|erstellen|speichern)\b"#
+        return parts.contains { sentence in
+            sentence.range(of: english, options: .regularExpression) != nil || sentence.range(of: german, options: .regularExpression) != nil
+        }
+    }
+
+    /// Whether one of `questions` (the question and the one before it: "I want to add a new supplier." may come before
+    /// "The name is Papier Paradies KG.") asks for a change — a verb of changing in its plain form, in a message that
+    /// is not a question about the past. Only then may an announced or claimed change be asked for: asked "Have you
+    /// created the contact Schulz Logistik?", the offline model answered "Yes, I have created the contact.", and told to
+    /// make it, it called create_contact — a change nobody asked for (refused for want of approval; with `--yes` made).
+    public static func asksForChange(_ questions: [String]) -> Bool {
+        let verb = #"\b(add|create|record|register|book|enter|set up|save|update|change|delete|remove|"#
+            + #"anlegen|lege|leg|erstelle|erstellen|hinzufügen|füge|buche|buchen|speichere|speichern|ändere|ändern|lösche|"#
+            + #"löschen|erfasse|erfassen|trage|eintragen)\b"#
+        let aboutThePast = #"^\W*(did|didn't|have|haven't|has|hasn't|was|were|hast|habt|haben|hat|wurde|wurden|ist|sind)\b"#
+        return questions.contains { question in
+            let folded = question.lowercased()
+            return folded.range(of: verb, options: .regularExpression) != nil && folded.range(of: aboutThePast, options: .regularExpression) == nil
+        }
+    }
+
     /// What to tell the user about an answer's `claim` of a change that was not made.
     public static func warning(_ claim: String) -> String {
         "the answer says \"\(claim)\", but no tool that changes data succeeded: nothing was changed. Ask for the change again."
     }
 
-    private static let patterns = [
+    /// A change reported as made (`claim(in:)`), matched on the lowercased sentence.
+    private static let claims = [
         #"\b(i have|i've|i)( now| just| successfully| also)* (added|created|updated|recorded|registered|saved|set up|booked|entered|deleted|removed|changed)\b(?! up\b| together\b)"#,
         #"\b(has|have) been( successfully)? (added|created|updated|recorded|registered|saved|booked|entered|deleted|removed|changed)\b"#,
         #"\b(ich habe|habe ich)\b.*\b(angelegt|erstellt|hinzugefügt|gespeichert|aktualisiert|gebucht|geändert|gelöscht|erfasst|eingetragen)\b"#,
