@@ -168,7 +168,7 @@ public struct Agent: Sendable {
                 var requestMessages = messages + promised
                 if answering {
                     let results = messages[history.count...].filter { $0.role == .tool }.map { (text: $0.content, isError: $0.isError) }
-                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, after: results))
+                    requestMessages.append(Self.answerNudge(german: german, afterWrite: lastRoundWrote, after: results, question: question))
                 }
                 request = ChatRequest(messages: requestMessages, tools: specs, toolChoice: offerTools ? .auto : .none)
             }
@@ -562,6 +562,13 @@ public struct Agent: Sendable {
     /// items and totals" translated again or copied every line with its arithmetic; this one gave "a gross total of
     /// 6.188,00 €" and the two lines as written (105 tokens, against 98 before).
     ///
+    /// Asked about its state (`statusAsked`: a word of `ArgumentRepair.stateWords` in the question), such a document
+    /// gets "give the number, its status as written there and the gross total" instead: "Did we get paid for
+    /// RE-1090?" (open, overdue, no payments) was answered "Yes, we got paid for RE-1090." and every line copied, with
+    /// the items request and with "say the status" added to it; replayed with this one, "RE-1090 is open and OVERDUE
+    /// since 2026-11-09. The gross total is 5.499,08 €." (41 tokens against 221). Saying "yes-or-no question" in the
+    /// request brought the false "Yes" back.
+    ///
     /// When every call of the question failed (`failed`), there is nothing to answer from: asked for "the numbers as
     /// written there", the offline model made up three invoices ("RE-1234567890123456: 1234567890123456 €") after
     /// its one call had failed twice.
@@ -591,12 +598,18 @@ public struct Agent: Sendable {
     /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
         german: Bool, afterWrite: Bool, numbered: Bool = true, dated: Bool = true, priced: Bool = true, itemized: Bool = false,
-        list: LongList? = nil, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
+        statusAsked: Bool = false, list: LongList? = nil, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
         let details = UnverifiedReferences.spokenList(["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : []))
-        let what = numbered ? (itemized ? "name the numbers and the gross total, and the items" : "name the numbers") : "give the \(details)"
-        let asWritten = itemized ? "as written there, in their language" : "as written there"
+        let items = itemized && !statusAsked
+        let what = switch (numbered, items, itemized) {
+        case (true, true, _): "name the numbers and the gross total, and the items"
+        case (true, false, true): "give the number, its status as written there and the gross total"
+        case (true, false, false): "name the numbers"
+        case (false, _, _): "give the \(details)"
+        }
+        let asWritten = items ? " as written there, in their language" : itemized ? "" : " as written there"
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
             text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
@@ -610,7 +623,7 @@ public struct Agent: Sendable {
             case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
             case .groups: "give the total and the three largest as written there" + seen
             case .receivables: "give the totals and the three most overdue invoices as written there" + seen
-            case nil: "\(what) \(asWritten), but do not copy the list, I already see it as a table."
+            case nil: "\(what)\(asWritten), but do not copy the list, I already see it as a table."
             }
             switch (german, afterWrite) {
             case (false, false):
@@ -631,13 +644,14 @@ public struct Agent: Sendable {
     /// picks the request (document numbers, a long list, a value to ask the user for, nothing but failures). Both
     /// answer paths — in the tool-round slot and in the answer slot's `AnswerView` — ask through here.
     static func answerNudge(
-        german: Bool, afterWrite: Bool, after results: [(text: String, isError: Bool)], toolsListed: Bool = true
+        german: Bool, afterWrite: Bool, after results: [(text: String, isError: Bool)], question: String = "", toolsListed: Bool = true
     ) -> ChatMessage {
         answerNudge(
             german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
             dated: results.contains { $0.text.range(of: #"\b\d{4}-\d{2}\b"#, options: .regularExpression) != nil },
             priced: results.contains { UnverifiedReferences.namesAmounts($0.text) },
             itemized: results.contains { $0.text.range(of: #"(?m)^  \d+\. "#, options: .regularExpression) != nil },
+            statusAsked: ArgumentRepair.speaksOfState([question]),
             list: results.lazy.compactMap { longList($0.text) }.first,
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)
@@ -676,15 +690,45 @@ public struct Agent: Sendable {
     }
 
     /// A rough guess whether a question is German, so that the nudge asks for the answer in German. English is the
-    /// fallback.
+    /// fallback. Words are counted for either language (words both share, "in", "was", "an", count for neither), and
+    /// an umlaut or ß counts only in a word written in lower case: a capitalised one may be a name ("create a contact
+    /// named Müller GmbH" is English), and German nouns are found by the list instead. Why the lists are long: "Gibt es
+    /// unbezahlte Rechnungen von Schneider?" named one word of the first list (eleven words, umlauts deciding the
+    /// rest) and was answered in English; "Show me the invoices of Müller GmbH" was asked to be answered in German.
     static func looksGerman(_ text: String) -> Bool {
-        let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init))
-        let markers: Set<String> = [
-            "der", "die", "das", "und", "ist", "sind", "mir", "zeig", "zeige", "welche", "wie", "viele", "rechnung", "rechnungen",
-            "letzten", "offene", "offenen", "kunden", "lege", "erstelle", "bitte", "mit", "ich", "wir", "ein", "eine", "einen",
-        ]
-        return text.contains(where: { "äöüß".contains($0) }) || words.intersection(markers).count >= 2
+        var german = 0, english = 0
+        for word in text.split(whereSeparator: { !$0.isLetter }) {
+            let lower = word.lowercased()
+            if germanWords.contains(lower) || (word == lower && lower.contains(where: { "äöüß".contains($0) })) {
+                german += 1
+            } else if englishWords.contains(lower) {
+                english += 1
+            }
+        }
+        return german > english
     }
+
+    static let germanWords: Set<String> = [
+        "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "und", "oder", "ist", "sind",
+        "war", "waren", "wurde", "wurden", "werden", "haben", "habe", "hast", "hatten", "hatte", "gibt", "es", "ich", "du",
+        "wir", "sie", "mir", "mich", "uns", "unser", "unsere", "unseren", "unserer", "unseres", "von", "mit", "im", "auf",
+        "aus", "bei", "nach", "noch", "nicht", "kein", "keine", "schon", "auch", "alle", "zeig", "zeige", "welche",
+        "welcher", "welches", "wie", "viel", "viele", "wer", "wen", "wem", "wo", "wann", "warum", "bitte", "danke",
+        "hallo", "guten", "lege", "erstelle", "anlegen", "angelegt", "rechnung", "rechnungen", "letzten", "letzte",
+        "offen", "offene", "offenen", "bezahlt", "bezahlte", "unbezahlt", "unbezahlte", "unbezahlten", "kunde", "kunden",
+        "kontakt", "kontakte", "lieferant", "lieferanten", "umsatz", "kosten", "beleg", "belege", "zahlung", "zahlungen",
+        "konto", "konten", "monat", "jahr", "heute", "gestern", "summe", "betrag", "neuen", "neue", "neuer", "alles",
+        "forderungen", "ausgaben", "einnahmen",
+    ]
+
+    static let englishWords: Set<String> = [
+        "the", "a", "of", "for", "to", "from", "by", "with", "and", "or", "not", "any", "all", "there", "it", "this", "that",
+        "is", "are", "was", "were", "did", "do", "does", "have", "has", "had", "we", "our", "us", "me", "my", "you", "your",
+        "what", "which", "who", "how", "many", "much", "show", "list", "give", "get", "got", "please", "thanks", "thank",
+        "hello", "hi", "invoice", "invoices", "last", "paid", "unpaid", "open", "overdue", "customer", "customers",
+        "contact", "contacts", "supplier", "suppliers", "create", "add", "new", "named", "called", "month", "year",
+        "today", "total", "biggest", "largest", "most",
+    ]
 
     /// A stable text form of a JSON value (sorted keys, 5 and 5.0 alike), to recognise identical calls.
     public static func canonical(_ value: Value) -> String {

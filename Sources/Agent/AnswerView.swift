@@ -65,7 +65,7 @@ public enum AnswerView {
             // In the calls' order, not the dictionary's: the view must come out the same every time it is built.
             let nudge = Agent.answerNudge(
                 german: Agent.looksGerman(question), afterWrite: calls.contains { writes($0.name) },
-                after: calls.compactMap { results[$0.id] }, toolsListed: false)
+                after: calls.compactMap { results[$0.id] }, question: question, toolsListed: false)
             return [.user(text), nudge]
         }
     }

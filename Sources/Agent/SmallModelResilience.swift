@@ -107,10 +107,15 @@ public enum ArgumentRepair {
         guard arguments["status"]?.stringValue != nil, !requiredKeys(schema).contains("status"),
             let choices = schema.objectValue?["properties"]?.objectValue?["status"]?.objectValue?["enum"]?.arrayValue
         else { return arguments }
-        let stems = stateWords + choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
-        let spoken = questions.flatMap { MadeUpValues.words($0).split(separator: " ") }
-        guard !spoken.contains(where: { word in stems.contains { word.hasPrefix($0) } }) else { return arguments }
+        let choiceWords = choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
+        guard !speaksOfState(questions, alsoWords: choiceWords) else { return arguments }
         return arguments.filter { $0.key != "status" }
+    }
+
+    /// Whether any of `questions` has a word beginning with one of `stateWords` or `alsoWords`.
+    static func speaksOfState(_ questions: [String], alsoWords: [String] = []) -> Bool {
+        let stems = stateWords + alsoWords
+        return questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains { word in stems.contains { word.hasPrefix($0) } }
     }
 
     /// Beginnings of words that speak of a document's or payment's state, lower case without accents

@@ -333,6 +333,16 @@ struct SmallModelResilienceTests {
             + "name the numbers and the gross total, and the items as written there, in their language, but do not copy the list, "
             + "I already see it as a table.")
         #expect(request("RE-1060 · 2026-05-18 · Bäckerei Hoffmann · 6.188,00 € · paid").contains("name the numbers as written there,"))
+        // Asked about its state, the document's status instead of its items ("Did we get paid …?" was answered "Yes"
+        // for an open one when asked for the items).
+        for question in ["Did we get paid for RE-1060?", "Is RE-1060 overdue?", "Ist RE-1060 schon bezahlt?", "What is the status of RE-1060?"] {
+            #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(invoice, false)], question: question, toolsListed: false).content
+                == "Answer my question now from the tool results above in one or two sentences: "
+                + "give the number, its status as written there and the gross total, but do not copy the list, I already see it as a table.",
+                "\(question)")
+        }
+        #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(invoice, false)], question: "What is on invoice RE-1060?").content
+            .contains("the items as written there, in their language"))
     }
 
     @Test("German questions are recognised for the answer nudge")
@@ -341,6 +351,14 @@ struct SmallModelResilienceTests {
         #expect(Agent.looksGerman("Welche Rechnungen sind überfällig?"))
         #expect(!Agent.looksGerman("show me the last 5 invoices"))
         #expect(!Agent.looksGerman("hello"))
+        // Questions the first list missed, and names with umlauts in English questions.
+        #expect(Agent.looksGerman("Gibt es unbezahlte Rechnungen von Schneider?"))
+        #expect(Agent.looksGerman("Was ist unser Umsatz?"))
+        #expect(Agent.looksGerman("Hast du den Kontakt Schulz Logistik angelegt?"))
+        #expect(Agent.looksGerman("Rechnungen?"))
+        #expect(!Agent.looksGerman("create a contact named Müller GmbH"))
+        #expect(!Agent.looksGerman("Show me the invoices of Bäckerei Müßig"))
+        #expect(!Agent.looksGerman("What is on invoice RE-1060?"))
     }
 }
 
