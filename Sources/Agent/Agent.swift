@@ -246,7 +246,7 @@ public struct Agent: Sendable {
                 var note: String?
                 var asRun = false
                 if small, case .run(let tool, let arguments) = plan {
-                    let repaired = repair(tool, arguments, question: question, questions: questions, said: said, corrected: &corrected)
+                    let repaired = repair(tool, arguments, question: question, questions: questions, said: said, writes: writes, corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
                     asRun = repaired.showsCallAsRun
@@ -256,7 +256,7 @@ public struct Agent: Sendable {
                     if case .run(_, let ran) = plan, ran != arguments, !seenCalls.insert(Self.callKey(call.name, ran)).inserted {
                         plan = Self.repeated(call.name, ran)
                     }
-                    if repaired.asksUser { mustAsk = true }
+                    if repaired.asksUser || repaired.cannot { mustAsk = true }
                     if repaired.guessed { guesses += 1 }
                 }
                 if case .repeated = plan {
@@ -299,6 +299,8 @@ public struct Agent: Sendable {
             // repeated the refused call, or called get_contact with another contact's id and mixed the two up.)
             if small && results.allSatisfy({ !$0.outcome.isError }) { offerTools = false }
             // A value was made up where the user must give one: the next request offers no tools, so the model asks.
+            // So too after a write that changes something else than asked for, which no tool can: with tools, the
+            // offline model made the same call again.
             // Likewise after a change the server refused or the user declined (a call that got as far as approval):
             // told that a contact named 'Müller GmbH' already exists and that allow_duplicate creates a second one if
             // the user asks for that, the offline model called again with allow_duplicate=true at once.
@@ -381,6 +383,8 @@ public struct Agent: Sendable {
         var asksUser = false
         /// Refused for guessed identifiers.
         var guessed = false
+        /// A write refused for changing something else than the user asked for, which no tool can (`ChangeTalk.mismatch`).
+        var cannot = false
         /// Arguments were left out, added or renamed, or a note says what changed (dates of a named period written over
         /// the model's): the conversation must show the call as it runs, or the model reads its own call and answers as
         /// if that had run ("the three largest open invoices" after the unasked `status` was left out, today's
@@ -391,10 +395,12 @@ public struct Agent: Sendable {
     /// A small model's call cleaned (`ArgumentRepair`), rid of made-up values and guessed identifiers
     /// (`MadeUpValues`, judged against `said`: the user's messages and tool results) and of a status filter no
     /// question (`questions`: the user's messages) asked for, given the dates of a period the question names
-    /// (`NamedPeriod`), then checked against the schema (one corrective error per tool, recorded in `corrected`).
+    /// (`NamedPeriod`), then checked against the schema (one corrective error per tool, recorded in `corrected`). A
+    /// write of another kind or about another thing than the user asked for is refused (`ChangeTalk.mismatch`; `writes`:
+    /// the tools that change data, one of which may fit instead).
     func repair(
         _ tool: AgentTool, _ arguments: [String: Value], question: String, questions: [String], said: [String],
-        corrected: inout Set<String>
+        writes: Set<String>, corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
         cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
@@ -423,6 +429,9 @@ public struct Agent: Sendable {
                 }
             }
         } else {
+            if let refusal = ChangeTalk.mismatch(tool: tool.name, questions: questions, writes: writes) {
+                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, cannot: ChangeTalk.cannot(in: refusal) != nil)
+            }
             let madeUp = MadeUpValues.keys(in: cleaned, tool: tool, said: said)
             if let key = madeUp.first(where: ArgumentRepair.requiredKeys(tool.inputSchema).contains), let value = cleaned[key] {
                 // Every time, not once like schema corrections: a made-up value must never be written.
@@ -598,7 +607,8 @@ public struct Agent: Sendable {
     /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
         german: Bool, afterWrite: Bool, numbered: Bool = true, dated: Bool = true, priced: Bool = true, itemized: Bool = false,
-        statusAsked: Bool = false, list: LongList? = nil, askFor: String? = nil, failed: Bool = false, toolsListed: Bool = true
+        statusAsked: Bool = false, list: LongList? = nil, askFor: String? = nil, cannot: String? = nil, failed: Bool = false,
+        toolsListed: Bool = true
     ) -> ChatMessage {
         let text: String
         let details = UnverifiedReferences.spokenList(["names"] + (dated ? ["dates"] : []) + (priced ? ["amounts"] : []))
@@ -613,6 +623,13 @@ public struct Agent: Sendable {
         if let askFor {
             // A write refused for a made-up value (`MadeUpValues`): the answer is a question to the user.
             text = "Ask me for the \(askFor) in one short\(german ? " German" : "") question."
+        } else if let cannot {
+            // A write refused for changing something else, which no tool can (`ChangeTalk.mismatch`). Replayed, for
+            // "Delete the contact Müller GmbH" and "Lösche den Kunden Müller GmbH": "I cannot delete a contact here, and
+            // nothing was changed." and "Ich kann hier keine Kunden löschen, und nichts wurde verändert."; asked for
+            // "what happened", "from the tool result" or "that you cannot do that", it answered of "the user", said
+            // "You cannot delete …", said the customer was deleted, or answered a German question in English.
+            text = "Answer my question now in one\(german ? " German" : "") sentence: I cannot \(cannot) here, and nothing was changed."
         } else if failed && !afterWrite {
             text = "The tool calls above failed: tell me in one or two\(german ? " German" : "") sentences that you could not get the data "
                 + "and why, without making up any numbers."
@@ -654,6 +671,7 @@ public struct Agent: Sendable {
             statusAsked: ArgumentRepair.speaksOfState([question]),
             list: results.lazy.compactMap { longList($0.text) }.first,
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
+            cannot: results.lazy.compactMap { $0.isError ? ChangeTalk.cannot(in: $0.text) : nil }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)
     }
 

@@ -67,6 +67,111 @@ public enum ChangeTalk {
         }
     }
 
+    /// Why a write must not run: the message that asks for a change (the question, or the one before it that asks for
+    /// one) asks for another kind of change (delete, not create) or about another thing (an invoice, not a contact)
+    /// than the tool's name says it makes: "create_contact was not run: the user asked to delete a contact, not to
+    /// create a contact, and none of the tools can delete a contact. Nothing was changed." (or "… Call delete_contact for
+    /// that instead." when a tool fits). Nil when they fit, or when the message or the tool's name say too little to
+    /// tell (no verb of changing, a tool name that is not verb_noun).
+    ///
+    /// Why: "Delete the contact Müller GmbH" and "Create an invoice for Müller GmbH over 500 euros" both had the offline
+    /// model call create_contact for Müller GmbH (tools here create contacts only). The approval prompt then asks to
+    /// create a second Müller GmbH, and `--yes` would have; refused with this message, no one is asked. What the model
+    /// is then asked to say is `Agent.answerNudge`'s (`cannot(in:)`): told in the refusal itself "Tell the user in one
+    /// sentence that none of your tools can delete a contact", it answered "None of your tools can delete a contact
+    /// and that nothing was changed." in the answer slot, and asked for German there, it made the call again.
+    public static func mismatch(tool: String, questions: [String], writes: Set<String>) -> String? {
+        guard let made = Self.change(ofTool: tool) else { return nil }
+        let recent = questions.suffix(2).reversed()
+        guard let asking = recent.first(where: { !kinds(in: words(of: $0)).isEmpty }) else { return nil }
+        let spoken = words(of: asking)
+        let askedKinds = kinds(in: spoken)
+        let askedThings = things(in: spoken)
+        let kindFits = askedKinds.contains(made.kind)
+        let thingFits = made.thing.map { askedThings.isEmpty || askedThings.contains($0) } ?? true
+        guard !kindFits || !thingFits else { return nil }
+        let wanted = kindFits ? made.kind : askedKinds.sorted().first!
+        let wantedThing = thingFits ? made.thing : askedThings.sorted().first
+        let instead = writes.sorted().first { other in
+            other != tool && change(ofTool: other).map { $0.kind == wanted && (wantedThing == nil || $0.thing == wantedThing) } == true
+        }
+        let asked = doing(wanted, wantedThing)
+        let refused = "\(tool) was not run: the user asked to \(asked), not to \(doing(made.kind, made.thing))"
+        guard let instead else { return refused + ", and none of the tools can \(asked). Nothing was changed." }
+        return refused + ". Call \(instead) for that instead."
+    }
+
+    /// What the user asked for that no tool can do ("delete a contact"), when `toolResult` is a `mismatch` refusal
+    /// that names no other tool.
+    public static func cannot(in toolResult: String) -> String? {
+        guard let start = toolResult.range(of: " was not run: the user asked to "),
+            let end = toolResult.range(of: ", not to ", range: start.upperBound..<toolResult.endIndex),
+            toolResult.contains(", and none of the tools can ")
+        else { return nil }
+        return String(toolResult[start.upperBound..<end.lowerBound])
+    }
+
+    /// "delete a contact", "create an invoice", "update".
+    static func doing(_ kind: String, _ thing: String?) -> String {
+        guard let thing else { return kind }
+        return kind + ("aeiou".contains(thing.first!) ? " an " : " a ") + thing
+    }
+
+    /// The kind of change and the thing a write tool's name says it makes: `create_contact` → ("create", "contact").
+    static func change(ofTool name: String) -> (kind: String, thing: String?)? {
+        // snake_case, kebab-case and camelCase names alike.
+        let spaced = name.reduce(into: "") { text, character in text += character.isUppercase ? "_" + character.lowercased() : String(character) }
+        let parts = spaced.split { $0 == "_" || $0 == "-" || $0 == "." }.map(String.init)
+        guard let verb = parts.first, let kind = toolVerbs.first(where: { $0.value.contains(verb) })?.key else { return nil }
+        let thing = parts.dropFirst().lazy.compactMap { part in things.first { $0.value.contains(part) }?.key }.first
+        return (kind, thing)
+    }
+
+    static func kinds(in words: [String]) -> Set<String> {
+        Set(words.compactMap { word in askedVerbs.first { $0.value.contains(word) }?.key })
+    }
+
+    static func things(in words: [String]) -> Set<String> {
+        Set(words.compactMap { word in things.first { $0.value.contains(word) }?.key })
+    }
+
+    static func words(of text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter }.map(String.init)
+    }
+
+    /// Verbs of tool names, by the kind of change.
+    static let toolVerbs: [String: Set<String>] = [
+        "create": ["create", "add", "new", "insert", "make", "register"],
+        "update": ["update", "edit", "change", "modify", "rename", "patch", "set"],
+        "delete": ["delete", "remove", "archive", "destroy"],
+    ]
+
+    /// Verbs of asking for a change, English and German, by kind ("save" could be any of them, so it is none).
+    static let askedVerbs: [String: Set<String>] = [
+        "create": [
+            "add", "create", "register", "record", "book", "enter", "anlegen", "lege", "leg", "erstelle", "erstellen", "hinzufügen",
+            "füge", "buche", "buchen", "erfasse", "erfassen", "trage", "eintragen",
+        ],
+        "update": [
+            "update", "change", "edit", "rename", "correct", "modify", "ändere", "ändern", "änder", "aktualisiere",
+            "aktualisieren", "korrigiere", "korrigieren", "bearbeite", "bearbeiten", "umbenennen",
+        ],
+        "delete": ["delete", "remove", "erase", "lösche", "löschen", "lösch", "entferne", "entfernen"],
+    ]
+
+    /// Things a tool may change, by the singular a tool name uses, with the words users say for them.
+    static let things: [String: Set<String>] = [
+        "contact": [
+            "contact", "contacts", "customer", "customers", "client", "clients", "supplier", "suppliers", "vendor", "vendors",
+            "partner", "partners", "prospect", "prospects", "kontakt", "kontakte", "kunde", "kunden", "kundin", "lieferant",
+            "lieferanten", "lieferantin",
+        ],
+        "invoice": ["invoice", "invoices", "rechnung", "rechnungen"],
+        "voucher": ["voucher", "vouchers", "receipt", "receipts", "bill", "bills", "expense", "expenses", "beleg", "belege", "quittung"],
+        "payment": ["payment", "payments", "zahlung", "zahlungen"],
+        "transaction": ["transaction", "transactions", "buchung", "buchungen"],
+    ]
+
     /// What to tell the user about an answer's `claim` of a change that was not made.
     public static func warning(_ claim: String) -> String {
         "the answer says \"\(claim)\", but no tool that changes data succeeded: nothing was changed. Ask for the change again."

@@ -195,15 +195,8 @@ struct AgentTests {
 
     @Test("read-only tools never ask for approval")
     func readOnlyNoApproval() async throws {
-        struct Counting: ApprovalHandler {
-            let asked = Locked(0)
-            func approve(_ call: ToolCall, tool: AgentTool, arguments: [String: Value]) async -> Bool {
-                asked.withLock { $0 += 1 }
-                return false
-            }
-        }
         try await llm.script([.openAIToolCalls([("r", "list_contacts", "{}")]), .openAIText("ok")])
-        let approval = Counting()
+        let approval = CountingApproval()
         let answer = try await Rig.make(approval: approval).ask("x")
         #expect(approval.asked.current == 0)
         #expect(answer.toolCalls.first?.approval == .notNeeded && !(answer.toolCalls.first?.outcome.isError ?? true))
@@ -271,5 +264,14 @@ struct ModelViewTests {
         #expect(bounded.hasSuffix("rows; call again with a filter or offset for more]"))
         let shown = bounded.split(separator: "\n").filter { $0.hasPrefix("• ") }.count
         #expect(bounded.contains("[showing \(shown) of 400 rows;"))
+    }
+}
+
+/// Declines every write, counting how often it was asked.
+struct CountingApproval: ApprovalHandler {
+    let asked = Locked(0)
+    func approve(_ call: ToolCall, tool: AgentTool, arguments: [String: Value]) async -> Bool {
+        asked.withLock { $0 += 1 }
+        return false
     }
 }

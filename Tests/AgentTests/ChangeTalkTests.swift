@@ -85,4 +85,38 @@ struct ChangeTalkTests {
             #expect(!ChangeTalk.asksForChange(questions), "\(questions)")
         }
     }
+
+    @Test("a write of another kind or about another thing than asked for is refused, naming a tool that fits or that none does")
+    func mismatch() throws {
+        #expect(ChangeTalk.mismatch(tool: "create_contact", questions: ["Delete the contact Müller GmbH"], writes: writes)
+            == "create_contact was not run: the user asked to delete a contact, not to create a contact, "
+            + "and none of the tools can delete a contact. Nothing was changed.")
+        #expect(ChangeTalk.mismatch(tool: "create_contact", questions: ["Create an invoice for Müller GmbH over 500 euros"], writes: writes)
+            == "create_contact was not run: the user asked to create an invoice, not to create a contact, "
+            + "and none of the tools can create an invoice. Nothing was changed.")
+        let german = try #require(ChangeTalk.mismatch(tool: "create_contact", questions: ["Lösche den Kunden Müller GmbH"], writes: writes))
+        #expect(ChangeTalk.cannot(in: german) == "delete a contact")
+        #expect(ChangeTalk.mismatch(tool: "create_contact", questions: ["Change the address of Müller GmbH"], writes: writes)?
+            .hasPrefix("create_contact was not run: the user asked to update a contact, not to create a contact, and none") == true)
+        // A tool that fits is named instead, whatever its name's style.
+        #expect(ChangeTalk.mismatch(
+            tool: "create_contact", questions: ["Create an invoice for Müller GmbH"], writes: ["create_contact", "createInvoice"])?
+            .hasSuffix("not to create a contact. Call createInvoice for that instead.") == true)
+        #expect(ChangeTalk.cannot(in: "create_contact was not run: the user asked to create an invoice, not to create a contact. "
+            + "Call createInvoice for that instead.") == nil, "a tool that fits may still be called")
+        // What fits, or says too little to tell, runs.
+        for (questions, tool) in [
+            (["create a contact named Schulz Logistik GmbH"], "create_contact"),
+            (["Please create a new customer for me."], "create_contact"),
+            (["I want to add a new supplier.", "The name is Papier Paradies KG."], "create_contact"),
+            (["Lege einen Kontakt Neukunde AG an"], "create_contact"),
+            (["lege Neukunde AG an"], "create_contact"),
+            (["Add Müller GmbH, the customer of invoice RE-1090"], "create_contact"),
+            (["Müller GmbH, please"], "create_contact"),
+            (["Delete the contact Müller GmbH"], "delete_contact"),
+            (["Delete the contact Müller GmbH"], "send_reminder"),
+        ] {
+            #expect(ChangeTalk.mismatch(tool: tool, questions: questions, writes: writes) == nil, "\(questions) \(tool)")
+        }
+    }
 }

@@ -490,6 +490,28 @@ extension AgentTests {
         #expect(twice.unmadeChange == "The supplier has been added.")
     }
 
+    @Test("a write of another kind than asked for is refused before anyone is asked to approve it, and nothing changes")
+    func mismatchedWriteRefused() async throws {
+        try await llm.script([
+            .openAIToolCalls([("w", "create_contact", #"{"name": "Müller GmbH"}"#)]),
+            .openAIText("I cannot delete contacts here."),
+        ])
+        let approval = CountingApproval()
+        let rig = try await Rig.make(approval: approval, settings: AgentSettings(smallModelResilience: true))
+        let before = try rig.store.contacts(named: "Müller GmbH").count
+        let answer = try await rig.ask("Delete the contact Müller GmbH")
+        #expect(answer.text == "I cannot delete contacts here.")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.outcome.isError && call.approval == .notNeeded && approval.asked.current == 0)
+        #expect(call.outcome.text.hasPrefix("create_contact was not run: the user asked to delete a contact, not to create a contact,"))
+        #expect(try rig.store.contacts(named: "Müller GmbH").count == before)
+        // The model hears why, and is asked to say it cannot, with no tools to call again.
+        let heard = try await messages(ofRequest: 1).map { $0["content"] as? String ?? "" }
+        #expect(heard.contains { $0.contains("and none of the tools can delete a contact. Nothing was changed.") }, "\(heard)")
+        #expect(heard.last == "Answer my question now in one sentence: I cannot delete a contact here, and nothing was changed. Do not call tools.")
+        #expect(try await llm.requests().map { ($0["body"] as? [String: Any])?["tool_choice"] as? String } == [nil, "none"])
+    }
+
     @Test("asked whether a change was made, a claim that it was gets no request to make it, and the answer says nothing was changed")
     func claimedChangeNotAskedFor() async throws {
         try await llm.script([.openAIText("Yes, I have created the contact.")])
