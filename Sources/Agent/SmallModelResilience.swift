@@ -60,10 +60,13 @@ public enum TextToolCalls {
 
 /// Cleans a small model's arguments against the tool's input schema, then checks them.
 public enum ArgumentRepair {
-    /// Empty strings and nulls dropped (models send them for optional fields they mean to leave out), and numbers
-    /// or booleans written as strings converted where the schema asks for them.
+    /// Empty strings and nulls dropped (models send them for optional fields they mean to leave out), so is an
+    /// optional 0 the schema does not allow (`limit: 0`, meant as "no limit": corrected to "at least 1", the offline
+    /// model asked for one bank account and answered with its balance alone), and numbers or booleans written as
+    /// strings converted where the schema asks for them.
     public static func clean(_ arguments: [String: Value], schema: Value) -> [String: Value] {
         let properties = schema.objectValue?["properties"]?.objectValue ?? [:]
+        let required = Set(requiredKeys(schema))
         var cleaned: [String: Value] = [:]
         for (key, value) in arguments {
             switch value {
@@ -77,7 +80,13 @@ public enum ArgumentRepair {
                 cleaned[key] = value
             }
         }
-        return cleaned
+        return cleaned.filter { key, value in !(value == .int(0) && !required.contains(key) && minimum(of: properties[key]) > 0) }
+    }
+
+    /// A property's `minimum`, or 0.
+    static func minimum(of property: Value?) -> Double {
+        let minimum = property?.objectValue?["minimum"]
+        return minimum?.doubleValue ?? minimum?.intValue.map(Double.init) ?? 0
     }
 
     /// Date arguments (names with "date" in them) that all equal today, dropped when the question does not speak of
@@ -96,6 +105,34 @@ public enum ArgumentRepair {
         guard !["today", "heute", "heutig", today, germanDate].contains(where: { asked.contains($0) }) else { return arguments }
         return arguments.filter { dates[$0.key] == nil }
     }
+
+    /// A read's date arguments (keys with "date" in them, not required) dropped when no question of the conversation
+    /// says anything about time (`timeWords`, English and German, a month's name or a year). Why: asked "Who is our
+    /// biggest customer?", the offline model added `date_from`/`date_to` for the current month to `summarize` and
+    /// named the month's largest customer as the biggest. Any word about time keeps the dates (also `NamedPeriod`'s
+    /// business, which writes over them when the question names one period).
+    public static func droppingUnaskedDates(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
+        let required = Set(requiredKeys(schema))
+        let dates = arguments.keys.filter { $0.lowercased().contains("date") && !required.contains($0) }
+        guard !dates.isEmpty else { return arguments }
+        let spoken = questions.flatMap { MadeUpValues.words($0).split(separator: " ") }
+        let timely = spoken.contains { word in
+            timeWords.contains { word.hasPrefix($0) } || (word.count == 4 && (word.hasPrefix("19") || word.hasPrefix("20")) && Int(word) != nil)
+        }
+        return timely ? arguments : arguments.filter { !dates.contains($0.key) }
+    }
+
+    /// Beginnings of words that speak of time, lower case without accents (`MadeUpValues.words`). Broad on purpose:
+    /// a word that is not about time here ("this invoice", "invoices from Müller") only keeps the model's dates.
+    static let timeWords = [
+        "today", "yesterday", "tomorrow", "recent", "last", "past", "this", "since", "until", "till", "before", "after",
+        "between", "from", "during", "ago", "week", "month", "quarter", "year", "day", "date", "period", "q1", "q2", "q3",
+        "q4", "ytd", "now", "current", "previous", "next", "january", "february", "march", "april", "may", "june", "july",
+        "august", "september", "october", "november", "december", "heute", "gestern", "morgen", "letzt", "vergangen",
+        "dies", "seit", "bis", "vor", "nach", "zwischen", "woche", "monat", "quartal", "jahr", "tag", "datum", "zeitraum",
+        "kurzlich", "neulich", "zuletzt", "aktuell", "januar", "februar", "marz", "mai", "juni", "juli", "oktober",
+        "dezember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "okt", "oct", "nov", "dez", "dec",
+    ]
 
     /// A read's `status` filter (one of the schema's choices, not required) dropped when no question of the
     /// conversation says anything about a state. Why: the offline model filters lists nobody asked to filter — "What

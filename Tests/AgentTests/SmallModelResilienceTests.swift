@@ -53,13 +53,17 @@ struct SmallModelResilienceTests {
         ],
     ]
 
-    @Test("cleaning drops empty strings and nulls and converts numbers and booleans written as strings")
+    @Test("cleaning drops empty strings, nulls and an optional 0 below the minimum, and converts numbers and booleans written as strings")
     func cleaning() {
         let cleaned = ArgumentRepair.clean(
             ["name": "X", "status": "", "limit": "5", "amount": " 12.5", "overdue": "true", "city": .null, "other": 3.0], schema: schema)
         #expect(cleaned == ["name": "X", "limit": 5, "amount": 12.5, "overdue": true, "other": 3.0])
         #expect(ArgumentRepair.clean(["limit": 5.0], schema: schema) == ["limit": 5])
         #expect(ArgumentRepair.clean(["limit": "five"], schema: schema) == ["limit": "five"])
+        // An optional 0 below the minimum means "no limit"; a 0 the schema allows stays.
+        #expect(ArgumentRepair.clean(["name": "X", "limit": 0], schema: schema) == ["name": "X"])
+        #expect(ArgumentRepair.clean(["name": "X", "limit": "0"], schema: schema) == ["name": "X"])
+        #expect(ArgumentRepair.clean(["name": "X", "amount": 0], schema: schema) == ["name": "X", "amount": 0])
     }
 
     @Test("date arguments that are all today are dropped unless the question speaks of today")
@@ -280,7 +284,7 @@ struct SmallModelResilienceTests {
         #expect(Agent.longList(summary) == .groups)
         #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(summary, false)], toolsListed: false).content
             == "Answer my question now from the tool results above in one or two sentences: "
-            + "give the total and the three largest as written there, I already see the details as a table.")
+            + "give the total and the three largest groups with their names and gross amounts as written there, I already see the details as a table.")
         let quarter = (months.prefix(3) + ["• Total: 9 invoices · net 18.117,00 €"]).joined(separator: "\n") + "\nLargest months …"
         #expect(Agent.longList(quarter) == nil, "three months and a total: short enough to answer from whole")
         let cash = (months + ["• Total: 33 transactions · in 1,00 €, out 2,00 €, net -1,00 €"]).joined(separator: "\n")
@@ -343,6 +347,24 @@ struct SmallModelResilienceTests {
         }
         #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(invoice, false)], question: "What is on invoice RE-1060?").content
             .contains("the items as written there, in their language"))
+    }
+
+    @Test("date filters no question speaks of are dropped; any word about time, a month or a year keeps them")
+    func unaskedDates() {
+        let schema: Value = ["type": "object", "properties": ["entity": ["type": "string"], "date_from": ["type": "string"], "date_to": ["type": "string"]]]
+        let dated: [String: Value] = ["entity": "invoices", "date_from": "2026-11-01", "date_to": "2026-11-30"]
+        #expect(ArgumentRepair.droppingUnaskedDates(dated, schema: schema, questions: ["Who is our biggest customer?"]) == ["entity": "invoices"])
+        #expect(ArgumentRepair.droppingUnaskedDates(dated, schema: schema, questions: ["Wer ist unser größter Kunde?"]) == ["entity": "invoices"])
+        for question in [
+            "Who was our biggest customer last month?", "What did we pay for hosting recently?", "Umsatz im Oktober",
+            "revenue in 2025", "Wer war im letzten Quartal unser größter Kunde?", "What were our costs in Nov?",
+        ] {
+            #expect(ArgumentRepair.droppingUnaskedDates(dated, schema: schema, questions: [question]) == dated, "\(question)")
+        }
+        // An earlier question of the conversation counts, as for the status; required dates stay.
+        #expect(ArgumentRepair.droppingUnaskedDates(dated, schema: schema, questions: ["Revenue in October?", "And by customer?"]) == dated)
+        let required: Value = ["type": "object", "properties": ["date_from": ["type": "string"]], "required": ["date_from"]]
+        #expect(ArgumentRepair.droppingUnaskedDates(["date_from": "2026-11-01"], schema: required, questions: ["Who?"]) == ["date_from": "2026-11-01"])
     }
 
     @Test("German questions are recognised for the answer nudge")
