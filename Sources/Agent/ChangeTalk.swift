@@ -57,13 +57,14 @@ public enum ChangeTalk {
     /// created the contact Schulz Logistik?", the offline model answered "Yes, I have created the contact.", and told to
     /// make it, it called create_contact — a change nobody asked for (refused for want of approval; with `--yes` made).
     public static func asksForChange(_ questions: [String]) -> Bool {
-        let verb = #"\b(add|create|record|register|book|enter|set up|save|update|change|delete|remove|"#
-            + #"anlegen|lege|leg|erstelle|erstellen|hinzufügen|füge|buche|buchen|speichere|speichern|ändere|ändern|lösche|"#
-            + #"löschen|erfasse|erfassen|trage|eintragen)\b"#
         let aboutThePast = #"^\W*(did|didn't|have|haven't|has|hasn't|was|were|hast|habt|haben|hat|wurde|wurden|ist|sind)\b"#
         return questions.contains { question in
             let folded = question.lowercased()
-            return folded.range(of: verb, options: .regularExpression) != nil && folded.range(of: aboutThePast, options: .regularExpression) == nil
+            let spoken = words(of: folded)
+            // The verbs of `askedVerbs`, and those that could be any kind of change.
+            let changing = !kinds(in: spoken).isEmpty || spoken.contains { ["save", "speichere", "speichern"].contains($0) }
+                || folded.contains("set up")
+            return changing && folded.range(of: aboutThePast, options: .regularExpression) == nil
         }
     }
 
@@ -146,7 +147,8 @@ public enum ChangeTalk {
         "delete": ["delete", "remove", "archive", "destroy"],
     ]
 
-    /// Verbs of asking for a change, English and German, by kind ("save" could be any of them, so it is none).
+    /// Verbs of asking for a change, English and German, by kind ("save" and "set up" could be any of them, so they
+    /// are none; `asksForChange` adds them).
     static let askedVerbs: [String: Set<String>] = [
         "create": [
             "add", "create", "register", "record", "book", "enter", "anlegen", "lege", "leg", "erstelle", "erstellen", "hinzufügen",

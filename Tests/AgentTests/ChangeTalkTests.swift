@@ -75,7 +75,8 @@ struct ChangeTalkTests {
     @Test("a change asked for is told apart from a question whether one was made")
     func changeAskedFor() {
         for questions in [["create a contact named Müller GmbH"], ["I want to add a new supplier.", "The name is Papier Paradies KG."],
-            ["Can you add Papier Paradies KG as a supplier?"], ["Lege den Kunden Müller GmbH an"], ["Bitte erstelle einen Kontakt"]]
+            ["Can you add Papier Paradies KG as a supplier?"], ["Lege den Kunden Müller GmbH an"], ["Bitte erstelle einen Kontakt"],
+            ["Please save Müller GmbH as a supplier"], ["Set up a customer named Schulz"], ["Lösche Müller GmbH"]]
         {
             #expect(ChangeTalk.asksForChange(questions), "\(questions)")
         }
