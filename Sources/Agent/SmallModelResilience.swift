@@ -115,10 +115,8 @@ public enum ArgumentRepair {
         let required = Set(requiredKeys(schema))
         let dates = arguments.keys.filter { $0.lowercased().contains("date") && !required.contains($0) }
         guard !dates.isEmpty else { return arguments }
-        let spoken = questions.flatMap { MadeUpValues.words($0).split(separator: " ") }
-        let timely = spoken.contains { word in
-            timeWords.contains { word.hasPrefix($0) } || (word.count == 4 && (word.hasPrefix("19") || word.hasPrefix("20")) && Int(word) != nil)
-        }
+        let year = { (word: Substring) in word.count == 4 && (word.hasPrefix("19") || word.hasPrefix("20")) && Int(word) != nil }
+        let timely = speaks(questions, of: timeWords) || questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains(where: year)
         return timely ? arguments : arguments.filter { !dates.contains($0.key) }
     }
 
@@ -151,8 +149,12 @@ public enum ArgumentRepair {
 
     /// Whether any of `questions` has a word beginning with one of `stateWords` or `alsoWords`.
     static func speaksOfState(_ questions: [String], alsoWords: [String] = []) -> Bool {
-        let stems = stateWords + alsoWords
-        return questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains { word in stems.contains { word.hasPrefix($0) } }
+        speaks(questions, of: stateWords + alsoWords)
+    }
+
+    /// Whether any of `questions` has a word (`MadeUpValues.words`) beginning with one of `stems`.
+    static func speaks(_ questions: [String], of stems: [String]) -> Bool {
+        questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains { word in stems.contains { word.hasPrefix($0) } }
     }
 
     /// Beginnings of words that speak of a document's or payment's state, lower case without accents
