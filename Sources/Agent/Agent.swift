@@ -256,7 +256,7 @@ public struct Agent: Sendable {
                     if case .run(_, let ran) = plan, ran != arguments, !seenCalls.insert(Self.callKey(call.name, ran)).inserted {
                         plan = Self.repeated(call.name, ran)
                     }
-                    if repaired.asksUser || repaired.cannot { mustAsk = true }
+                    if repaired.asksUser { mustAsk = true }
                     if repaired.guessed { guesses += 1 }
                 }
                 if case .repeated = plan {
@@ -305,7 +305,8 @@ public struct Agent: Sendable {
             // told that a contact named 'Müller GmbH' already exists and that allow_duplicate creates a second one if
             // the user asks for that, the offline model called again with allow_duplicate=true at once.
             let writeRefused = results.contains { writes.contains($0.name) && $0.outcome.isError && $0.approval != .notNeeded }
-            if small && (mustAsk || writeRefused || guesses >= 2) { offerTools = false }
+            let cannot = results.contains { $0.outcome.isError && ChangeTalk.cannot(in: $0.outcome.text) != nil }
+            if small && (mustAsk || writeRefused || cannot || guesses >= 2) { offerTools = false }
         }
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
     }
@@ -383,8 +384,6 @@ public struct Agent: Sendable {
         var asksUser = false
         /// Refused for guessed identifiers.
         var guessed = false
-        /// A write refused for changing something else than the user asked for, which no tool can (`ChangeTalk.mismatch`).
-        var cannot = false
         /// Arguments were left out, added or renamed, or a note says what changed (dates of a named period written over
         /// the model's): the conversation must show the call as it runs, or the model reads its own call and answers as
         /// if that had run ("the three largest open invoices" after the unasked `status` was left out, today's
@@ -431,7 +430,7 @@ public struct Agent: Sendable {
             }
         } else {
             if let refusal = ChangeTalk.mismatch(tool: tool.name, questions: questions, writes: writes) {
-                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, cannot: ChangeTalk.cannot(in: refusal) != nil)
+                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned)
             }
             let madeUp = MadeUpValues.keys(in: cleaned, tool: tool, said: said)
             if let key = madeUp.first(where: ArgumentRepair.requiredKeys(tool.inputSchema).contains), let value = cleaned[key] {
