@@ -193,8 +193,9 @@ enum FullToolset {
             Lists sales invoices, newest first. Every filter is optional: for "the last 5 invoices" pass only \
             limit=5 and no status. status: draft, open (unpaid), partially_paid, paid or cancelled. \
             overdue=true gives unpaid invoices past their due date. Filter by customer with contact_name (part of the \
-            name) or contact_id, by invoice date with date_from/date_to, by gross amount in euros with \
-            min_amount/max_amount. Returns 25 invoices by default; use offset and limit to page.
+            name) or contact_id, by invoice date with date_from/date_to, by due date with due_date_from/due_date_to \
+            (unpaid invoices due then, e.g. "due this week"), by gross amount in euros with min_amount/max_amount. \
+            Returns 25 invoices by default; use offset and limit to page.
             """,
         input: JSONSchema.object([
             "status": JSONSchema.enumeration(InvoiceStatus.allCases.map(\.rawValue), "Only invoices with this status; leave out for all"),
@@ -203,10 +204,12 @@ enum FullToolset {
             "contact_name": JSONSchema.string("Only invoices to customers whose name contains this text", maxLength: 200),
             "date_from": JSONSchema.date("Invoice date on or after"),
             "date_to": JSONSchema.date("Invoice date on or before"),
+            "due_date_from": JSONSchema.date("Due date on or after; only unpaid invoices unless status is given"),
+            "due_date_to": JSONSchema.date("Due date on or before; only unpaid invoices unless status is given"),
             "number": JSONSchema.string("Invoice number or part of it, e.g. RE-1042", maxLength: 40),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
-            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field; amount for the largest first", default: "invoice_date"),
+            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field; amount for the largest first; with a due-date range the soonest due first", default: "invoice_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),
@@ -218,18 +221,21 @@ enum FullToolset {
         query.contactId = try arguments.id("contact_id")
         query.contactName = try arguments.string("contact_name", maxLength: 200)
         (query.dateFrom, query.dateTo) = try arguments.dateRange()
+        (query.dueFrom, query.dueTo) = try arguments.dateRange(from: "due_date_from", to: "due_date_to")
         query.number = try arguments.string("number", maxLength: 40)
         (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
-        query.sort =
-            try arguments.choice(
-                "sort", mapping: ["invoice_date": .invoice_date, "due_date": .due_date, "amount": .gross, "number": .number, "contact": .contact])
-            ?? .invoice_date
-        query.order = try arguments.choice("order") ?? .desc
+        let sort: InvoiceSort? = try arguments.choice(
+            "sort", mapping: ["invoice_date": .invoice_date, "due_date": .due_date, "amount": .gross, "number": .number, "contact": .contact])
+        // Asked what falls due, the soonest first reads as the answer; otherwise the newest first.
+        let dueRange = query.dueFrom != nil || query.dueTo != nil
+        query.sort = sort ?? (dueRange ? .due_date : .invoice_date)
+        query.order = try arguments.choice("order") ?? (dueRange && sort == nil ? .asc : .desc)
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listInvoices(query)
         let heading = query.sort == .invoice_date && query.order == .desc ? "newest first" : "by \(query.sort.rawValue) \(query.order.rawValue)"
-        let noun = Text.noun("invoices", filters: query.overdueOnly ? "overdue" : query.statuses.first?.rawValue)
+        let status = query.overdueOnly ? "overdue" : query.statuses.first?.rawValue ?? (dueRange ? "unpaid" : nil)
+        let noun = Text.noun("invoices", filters: status) + Text.dueRange(query.dueFrom, query.dueTo)
         let text = Text.list(page, noun: noun, heading: heading) { invoice in
             invoiceLine(invoice, today: context.today)
         }
@@ -334,8 +340,9 @@ enum FullToolset {
         description: """
             Lists vouchers (received bills and receipts: rent, phone, hosting, software, fuel, travel, tax advice, \
             insurance, bank fees, VAT prepayments, payroll …), newest first. Vouchers are costs and other income; \
-            sales invoices are listed by list_invoices instead. All filters are optional. Returns 25 by default; use \
-            offset and limit to page.
+            sales invoices are listed by list_invoices instead. All filters are optional; due_date_from/due_date_to \
+            give the unpaid bills due then (e.g. "bills due this month"). Returns 25 by default; use offset and limit \
+            to page.
             """,
         input: JSONSchema.object([
             "status": JSONSchema.enumeration(VoucherStatus.allCases.map(\.rawValue), "Only vouchers with this status"),
@@ -345,9 +352,13 @@ enum FullToolset {
             "contact_id": JSONSchema.integer("Only vouchers from this supplier contact id", minimum: 1),
             "date_from": JSONSchema.date("Voucher date on or after"),
             "date_to": JSONSchema.date("Voucher date on or before"),
+            "due_date_from": JSONSchema.date("Due date on or after; only unpaid vouchers unless status is given"),
+            "due_date_to": JSONSchema.date("Due date on or before; only unpaid vouchers unless status is given"),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
-            "sort": JSONSchema.enumeration(["voucher_date", "amount", "supplier", "number"], "Sort field; amount for the largest first", default: "voucher_date"),
+            "sort": JSONSchema.enumeration(
+                ["voucher_date", "due_date", "amount", "supplier", "number"],
+                "Sort field; amount for the largest first; with a due-date range the soonest due first", default: "voucher_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),
@@ -360,16 +371,20 @@ enum FullToolset {
         query.search = try arguments.string("search", maxLength: 200)
         query.contactId = try arguments.id("contact_id")
         (query.dateFrom, query.dateTo) = try arguments.dateRange()
+        (query.dueFrom, query.dueTo) = try arguments.dateRange(from: "due_date_from", to: "due_date_to")
         (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
-        query.sort =
-            try arguments.choice("sort", mapping: ["voucher_date": .voucher_date, "amount": .gross, "supplier": .supplier, "number": .number])
-            ?? .voucher_date
-        query.order = try arguments.choice("order") ?? .desc
+        let sort: VoucherSort? = try arguments.choice(
+            "sort", mapping: ["voucher_date": .voucher_date, "due_date": .due_date, "amount": .gross, "supplier": .supplier, "number": .number])
+        let dueRange = query.dueFrom != nil || query.dueTo != nil
+        query.sort = sort ?? (dueRange ? .due_date : .voucher_date)
+        query.order = try arguments.choice("order") ?? (dueRange && sort == nil ? .asc : .desc)
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listVouchers(query)
-        let noun = Text.noun("vouchers", filters: query.statuses.first?.rawValue, query.kind?.rawValue)
-        let text = Text.list(page, noun: noun) { voucherLine($0) }
+        let status = query.statuses.first?.rawValue ?? (dueRange ? "unpaid" : nil)
+        let noun = Text.noun("vouchers", filters: status, query.kind?.rawValue) + Text.dueRange(query.dueFrom, query.dueTo)
+        let heading = query.sort == .voucher_date && query.order == .desc ? nil : "by \(query.sort.rawValue) \(query.order.rawValue)"
+        let text = Text.list(page, noun: noun, heading: heading) { voucherLine($0) }
         return ToolOutput(
             text: text,
             structured: Structured.page(page, noun: noun, item: Structured.voucher))
@@ -380,6 +395,7 @@ enum FullToolset {
         line += "\(Text.money(voucher.grossCents)) · \(voucher.kind.rawValue), \(voucher.category)"
         if voucher.reverseCharge { line += ", reverse charge" }
         line += " · \(Text.spoken(voucher.status.rawValue))"
+        if voucher.status == .open || voucher.status == .partially_paid, let due = voucher.dueDate { line += ", due \(due.iso)" }
         return line
     }
 

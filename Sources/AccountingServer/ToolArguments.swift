@@ -132,12 +132,13 @@ struct ToolArguments {
         return Int((min(amount, 1e15) * 100).rounded())
     }
 
-    /// `date_from` and `date_to`, refusing a range that ends before it starts.
-    func dateRange() throws -> (from: LedgerDate?, to: LedgerDate?) {
-        let from = try date("date_from")
-        let to = try date("date_to")
+    /// `date_from` and `date_to` (or another pair, e.g. `due_date_from`/`due_date_to`), refusing a range that ends
+    /// before it starts.
+    func dateRange(from fromKey: String = "date_from", to toKey: String = "date_to") throws -> (from: LedgerDate?, to: LedgerDate?) {
+        let from = try date(fromKey)
+        let to = try date(toKey)
         if let from, let to, from > to {
-            throw ToolCallError("date_from (\(from.iso)) is after date_to (\(to.iso)); swap them")
+            throw ToolCallError("\(fromKey) (\(from.iso)) is after \(toKey) (\(to.iso)); swap them")
         }
         return (from, to)
     }

@@ -69,6 +69,17 @@ enum Text {
         (filters.compactMap { $0.map(spoken) } + [plural]).joined(separator: " ")
     }
 
+    /// A due-date filter as words after the noun: " due 2026-11-30 to 2026-12-06", " due on or after 2026-12-01",
+    /// " due by 2026-12-06", or nothing without one.
+    static func dueRange(_ from: LedgerDate?, _ to: LedgerDate?) -> String {
+        switch (from, to) {
+        case (let from?, let to?): from == to ? " due \(from.iso)" : " due \(from.iso) to \(to.iso)"
+        case (let from?, nil): " due on or after \(from.iso)"
+        case (nil, let to?): " due by \(to.iso)"
+        case (nil, nil): ""
+        }
+    }
+
     /// "Showing 1–5 of 118 invoices", "All 16 invoices" when nothing is left out, or why nothing is shown.
     ///
     /// Why "All 16": asked "How many open invoices do we have?", the offline model read "Showing 1–16 of 16 invoices"

@@ -418,10 +418,11 @@ public struct Agent: Sendable {
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
-            cleaned = ArgumentRepair.droppingUnaskedStatus(cleaned, schema: tool.inputSchema, questions: questions)
+            cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
-            if let today = settings.today, NamedPeriod.fits(tool.inputSchema), let period = NamedPeriod.find(in: question, today: today) {
+            // "Due this week": the same for due dates, where the tool takes them.
+            if let today = settings.today, let period = NamedPeriod.find(in: question, today: today), period.fits(tool.inputSchema) {
                 let filled = period.filling(cleaned)
                 if filled != cleaned {
                     cleaned = filled

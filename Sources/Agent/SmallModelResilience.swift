@@ -132,20 +132,27 @@ public enum ArgumentRepair {
         "dezember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "okt", "oct", "nov", "dez", "dec",
     ]
 
-    /// A read's `status` filter (one of the schema's choices, not required) dropped when no question of the
-    /// conversation says anything about a state. Why: the offline model filters lists nobody asked to filter — "What
-    /// are our three largest invoices by amount?" got `status: "open"` in 3 of 3 compare runs and the answer named the
-    /// largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest invoices number 6 to 10" got it
-    /// too. Any word about a state keeps the filter, even one that does not match its value ("which have not been
-    /// paid?" is rightly `open`): words in `stateWords` (English and German) and the words of the status choices.
-    public static func droppingUnaskedStatus(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
-        guard arguments["status"]?.stringValue != nil, !requiredKeys(schema).contains("status"),
-            let choices = schema.objectValue?["properties"]?.objectValue?["status"]?.objectValue?["enum"]?.arrayValue
-        else { return arguments }
-        let choiceWords = choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
-        guard !speaksOfState(questions, alsoWords: choiceWords) else { return arguments }
-        return arguments.filter { $0.key != "status" }
+    /// A read's `status` or `direction` filter (one of the schema's choices, not required) dropped when no question of
+    /// the conversation says anything about what it filters by (`choiceFilters`). Why: the offline model filters lists
+    /// nobody asked to filter — "What are our three largest invoices by amount?" got `status: "open"` in 3 of 3 compare
+    /// runs and the answer named the largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest
+    /// invoices number 6 to 10" got it too; "Show me the last 5 bank transactions" got `direction: "incoming"` or
+    /// `"outgoing"` in compare runs and listed five of one kind. Any word about it keeps the filter, even one that
+    /// does not match its value ("which have not been paid?" is rightly `open`): the filter's words (English and
+    /// German) and the words of its choices.
+    public static func droppingUnaskedChoices(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
+        let required = Set(requiredKeys(schema))
+        var kept = arguments
+        for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
+            guard let choices = schema.objectValue?["properties"]?.objectValue?[key]?.objectValue?["enum"]?.arrayValue else { continue }
+            let choiceWords = choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
+            if !speaks(questions, of: words + choiceWords) { kept[key] = nil }
+        }
+        return kept
     }
+
+    /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them.
+    static let choiceFilters: [(key: String, words: [String])] = [("status", stateWords), ("direction", directionWords)]
 
     /// Whether any of `questions` has a word beginning with one of `stateWords` or `alsoWords`.
     static func speaksOfState(_ questions: [String], alsoWords: [String] = []) -> Bool {
@@ -164,6 +171,15 @@ public enum ArgumentRepair {
         "partial", "partly", "pending", "status", "state", "matched", "unmatched", "linked", "booked", "receivable",
         "offen", "unbezahlt", "bezahlt", "gezahlt", "beglichen", "ausstehend", "fallig", "uberfallig", "schuld", "entwurf",
         "storn", "teil", "zustand", "zugeordnet", "gebucht", "mahn",
+    ]
+
+    /// Beginnings of words that speak of which way money went (`MadeUpValues.words`): "received", "spent", "paid",
+    /// "Zahlungseingänge" → "zahlungseingange", "Lastschriften", "Ausgaben".
+    static let directionWords = [
+        "incoming", "outgoing", "inflow", "outflow", "income", "receiv", "deposit", "credit", "debit", "withdraw", "spent",
+        "spend", "pay", "paid", "cost", "expens", "fee", "charge", "purchas", "bought", "refund", "revenue", "earn", "sale",
+        "eingang", "eingeh", "ausgang", "ausgeh", "einnahm", "ausgab", "einzahl", "eingezahlt", "zahl", "gezahlt", "bezahlt",
+        "uberweis", "gutschrift", "lastschrift", "abbuch", "abgebucht", "kosten", "erhalten", "bekommen", "erstatt",
     ]
 
     /// The first way `arguments` break `schema`, said so that the model can fix its call; nil when they fit.

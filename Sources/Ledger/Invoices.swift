@@ -10,6 +10,10 @@ public struct InvoiceQuery: Sendable {
     public var contactName: String?
     public var dateFrom: LedgerDate?
     public var dateTo: LedgerDate?
+    /// Due date on or after / on or before. Without `statuses`, a due range lists unpaid invoices only (open or
+    /// partially paid): "due this week" asks what is still to be paid, not which paid invoices had that due date.
+    public var dueFrom: LedgerDate?
+    public var dueTo: LedgerDate?
     /// Exact number (`RE-1042`) or a part of it.
     public var number: String?
     public var minGrossCents: Int?
@@ -78,6 +82,11 @@ extension LedgerStore {
         if let name = query.contactName, !name.isEmpty { filter.add("c.name LIKE ? ESCAPE '\\'", likePattern(name)) }
         if let from = query.dateFrom { filter.add("i.invoice_date >= ?", from.iso) }
         if let to = query.dateTo { filter.add("i.invoice_date <= ?", to.iso) }
+        if query.dueFrom != nil || query.dueTo != nil {
+            if query.statuses.isEmpty { filter.add("i.status IN ('open','partially_paid')") }
+            if let from = query.dueFrom { filter.add("i.due_date >= ?", from.iso) }
+            if let to = query.dueTo { filter.add("i.due_date <= ?", to.iso) }
+        }
         if let number = query.number, !number.isEmpty { filter.add("i.number LIKE ? ESCAPE '\\'", likePattern(number)) }
         if let low = query.minGrossCents { filter.add("i.gross_cents >= ?", low) }
         if let high = query.maxGrossCents { filter.add("i.gross_cents <= ?", high) }

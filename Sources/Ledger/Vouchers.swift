@@ -10,6 +10,10 @@ public struct VoucherQuery: Sendable {
     public var contactId: Int64?
     public var dateFrom: LedgerDate?
     public var dateTo: LedgerDate?
+    /// Due date on or after / on or before. Without `statuses`, a due range lists unpaid vouchers only (open or
+    /// partially paid), like `InvoiceQuery`'s; vouchers without a due date never match one.
+    public var dueFrom: LedgerDate?
+    public var dueTo: LedgerDate?
     public var minGrossCents: Int?
     public var maxGrossCents: Int?
     public var sort: VoucherSort = .voucher_date
@@ -22,7 +26,7 @@ public struct VoucherQuery: Sendable {
 
 /// Columns vouchers can be sorted by.
 public enum VoucherSort: String, Sendable, CaseIterable {
-    case voucher_date, gross, supplier, number
+    case voucher_date, due_date, gross, supplier, number
 }
 
 /// A voucher with its lines and payments.
@@ -61,11 +65,17 @@ extension LedgerStore {
         }
         if let from = query.dateFrom { filter.add("voucher_date >= ?", from.iso) }
         if let to = query.dateTo { filter.add("voucher_date <= ?", to.iso) }
+        if query.dueFrom != nil || query.dueTo != nil {
+            if query.statuses.isEmpty { filter.add("status IN ('open','partially_paid')") }
+            if let from = query.dueFrom { filter.add("due_date >= ?", from.iso) }
+            if let to = query.dueTo { filter.add("due_date <= ?", to.iso) }
+        }
         if let low = query.minGrossCents { filter.add("gross_cents >= ?", low) }
         if let high = query.maxGrossCents { filter.add("gross_cents <= ?", high) }
         let orderColumn: String
         switch query.sort {
         case .voucher_date: orderColumn = "voucher_date"
+        case .due_date: orderColumn = "due_date IS NULL, due_date"  // vouchers without a due date last
         case .gross: orderColumn = "gross_cents"
         case .supplier: orderColumn = "supplier_name COLLATE NOCASE"
         case .number: orderColumn = "number"

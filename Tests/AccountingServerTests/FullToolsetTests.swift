@@ -182,6 +182,59 @@ struct FullToolsetTests {
         #expect(beyond.text.contains("offset 500 is past the last of 120 invoices"))
     }
 
+    /// "Which invoices are due this week?": the ledger's own invoices, filtered and ordered here, are the truth.
+    @Test("list_invoices by due date: unpaid ones unless a status is given, the soonest due first")
+    func listInvoicesByDueDate() async throws {
+        let harness = try await Harness.make()
+        var everything = InvoiceQuery(asOf: anchor)
+        everything.limit = 1000
+        let all = try harness.store.listInvoices(everything).items
+        func expected(_ from: String, _ to: String, statuses: Set<InvoiceStatus> = [.open, .partially_paid]) -> [String] {
+            all.filter { statuses.contains($0.status) && $0.dueDate.iso >= from && $0.dueDate.iso <= to }
+                .sorted { ($0.dueDate.iso, $0.number) < ($1.dueDate.iso, $1.number) }.map(\.number)
+        }
+        for (from, to) in [("2026-11-23", "2026-11-29"), ("2026-11-01", "2026-12-31"), ("2026-12-01", "2026-12-31")] {
+            let due = try await harness.call("list_invoices", ["due_date_from": .string(from), "due_date_to": .string(to), "limit": 100])
+            #expect(!due.failed, "\(due.text)")
+            #expect(items(due).compactMap { string($0, "number") } == expected(from, to), "\(from)…\(to)")
+            #expect(items(due).allSatisfy { ["open", "partially_paid"].contains(string($0, "status") ?? "") })
+        }
+        let month = try await harness.call("list_invoices", ["due_date_from": "2026-11-01", "due_date_to": "2026-12-31"])
+        #expect(!expected("2026-11-01", "2026-12-31").isEmpty, "the demo ledger has unpaid invoices due around its today")
+        #expect(month.text.hasPrefix("All \(expected("2026-11-01", "2026-12-31").count) unpaid invoices due 2026-11-01 to 2026-12-31 (by due_date asc):"), "\(month.text.prefix(90))")
+        // A status given wins over "unpaid"; a sort given keeps its own order.
+        let paid = try await harness.call("list_invoices", ["due_date_from": "2026-10-01", "due_date_to": "2026-10-31", "status": "paid", "limit": 100])
+        #expect(items(paid).compactMap { string($0, "number") } == expected("2026-10-01", "2026-10-31", statuses: [.paid]))
+        #expect(!items(paid).isEmpty)
+        let byAmount = try await harness.call("list_invoices", ["due_date_from": "2026-11-01", "due_date_to": "2026-12-31", "sort": "amount"])
+        let amounts = items(byAmount).compactMap { int($0, "gross_cents") }
+        #expect(amounts == amounts.sorted(by: >))
+        let onlyFrom = try await harness.call("list_invoices", ["due_date_from": "2026-12-01"])
+        #expect(onlyFrom.text.contains("unpaid invoices due on or after 2026-12-01"), "\(onlyFrom.text.prefix(80))")
+        let swapped = try await harness.call("list_invoices", ["due_date_from": "2026-12-31", "due_date_to": "2026-12-01"])
+        #expect(swapped.failed && swapped.text.contains("due_date_from (2026-12-31) is after due_date_to (2026-12-01); swap them"))
+    }
+
+    @Test("list_vouchers by due date: unpaid bills unless a status is given, the soonest first; an unpaid one names its due date")
+    func listVouchersByDueDate() async throws {
+        let harness = try await Harness.make()
+        var everything = VoucherQuery()
+        everything.limit = 1000
+        let all = try harness.store.listVouchers(everything).items
+        // At this anchor every bill is paid: the filter says so rather than listing paid ones.
+        let unpaid = try await harness.call("list_vouchers", ["due_date_from": "2026-10-01", "due_date_to": "2026-10-31"])
+        #expect(!unpaid.failed && unpaid.text == "No unpaid vouchers due 2026-10-01 to 2026-10-31 match these filters.", "\(unpaid.text)")
+        let paid = try await harness.call("list_vouchers", ["due_date_from": "2026-10-01", "due_date_to": "2026-10-31", "status": "paid", "limit": 100])
+        let expected = all.filter { $0.status == .paid && ($0.dueDate?.iso ?? "") >= "2026-10-01" && ($0.dueDate?.iso ?? "9") <= "2026-10-31" }
+            .sorted { ($0.dueDate!.iso, $0.number) < ($1.dueDate!.iso, $1.number) }
+        #expect(!expected.isEmpty && items(paid).compactMap { string($0, "number") } == expected.map(\.number))
+        #expect(paid.text.hasPrefix("All \(expected.count) paid vouchers due 2026-10-01 to 2026-10-31 (by due_date asc):"), "\(paid.text.prefix(90))")
+        #expect(!paid.text.contains(", due 2026-10"), "a paid voucher's line names no due date")
+        var bill = all[0]
+        (bill.status, bill.dueDate) = (.open, LedgerDate(iso: "2026-12-17"))
+        #expect(FullToolset.voucherLine(bill).hasSuffix(" · open, due 2026-12-17"), "\(FullToolset.voucherLine(bill))")
+    }
+
     @Test func getInvoice() async throws {
         let harness = try await Harness.make()
         let byNumber = try await harness.call("get_invoice", ["number": "RE-1000"])

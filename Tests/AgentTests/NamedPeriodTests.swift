@@ -69,11 +69,12 @@ struct NamedPeriodTests {
         #expect(range("this week", today: "2026-01-01") == "2025-12-29…2026-01-01")
     }
 
-    @Test("no period: none named, several, one still to come, or a question about due dates")
+    @Test("no period: none named, several, or one still to come; today and the next days only for due dates")
     func none() {
         for question in [
             "show me the last 5 invoices", "Zeig mir die letzten 5 Rechnungen", "May I see the open invoices?",
-            "Which invoices are due this month?", "Welche Rechnungen werden diesen Monat fällig?",
+            "revenue next month", "invoices of next week", "What is our bank balance today?", "Rechnungen von heute",
+            "payments we expect in the next 30 days", "Which invoices are overdue today?",
             "Compare revenue in October with revenue in November", "revenue in October and November", "Umsatz im Oktober und November",
             "revenue in 2025 and 2026", "costs last month and this month", "revenue in 2027", "show invoice RE-2026-0042",
             "How many invoices did we write in the last years?", "hello",
@@ -94,14 +95,56 @@ struct NamedPeriodTests {
         #expect(period.note == #"Dates from the question ("last month"): 2026-10-01 to 2026-10-31."#)
     }
 
-    @Test("only tools that take an optional date_from and date_to")
-    func fits() {
+    @Test("a question about due dates names a whole period of due dates, which may lie ahead")
+    func due() throws {
+        #expect(range("Which invoices are due this week?") == "2026-11-23…2026-11-29")
+        #expect(range("Welche Rechnungen werden diese Woche fällig?") == "2026-11-23…2026-11-29")
+        #expect(range("Which invoices are due this month?") == "2026-11-01…2026-11-30")
+        #expect(range("Welche Rechnungen sind nächsten Monat fällig?") == "2026-12-01…2026-12-31")
+        #expect(range("what is due next week") == "2026-11-30…2026-12-06")
+        #expect(range("bills due in the next 14 days") == "2026-11-25…2026-12-09")
+        #expect(range("Was ist heute fällig?") == "2026-11-25…2026-11-25")
+        #expect(range("invoices due tomorrow") == "2026-11-26…2026-11-26")
+        // A month without a year: the nearest one, ahead up to five months.
+        #expect(range("invoices due in January") == "2027-01-01…2027-01-31")
+        #expect(range("invoices that were due in October") == "2026-10-01…2026-10-31")
+        #expect(range("invoices due in June") == "2026-06-01…2026-06-30")
+        // "overdue" asks for a state: its period is one of document dates, cut at today.
+        let overdue = try #require(NamedPeriod.find(in: "overdue invoices from this month", today: today))
+        #expect(!overdue.ofDueDates && overdue.to == today)
+        let week = try #require(NamedPeriod.find(in: "Which invoices are due this week?", today: today))
+        #expect(week.ofDueDates && week.keys == ("due_date_from", "due_date_to"))
+        #expect(week.note == #"Due dates from the question ("this week"): 2026-11-23 to 2026-11-29."#)
+    }
+
+    @Test("a period of due dates is the whole filter: document dates, an unasked overdue flag and status open go")
+    func fillingDueDates() throws {
+        let week = try #require(NamedPeriod.find(in: "Which invoices are due this week?", today: today))
+        // As the offline model called list_invoices for it.
+        #expect(
+            week.filling(["date_from": "2026-11-15", "date_to": "2026-11-21", "overdue": true, "limit": 10])
+                == ["due_date_from": "2026-11-23", "due_date_to": "2026-11-29", "limit": 10])
+        #expect(week.filling(["date_to": "2026-11-25", "status": "open"]) == ["due_date_from": "2026-11-23", "due_date_to": "2026-11-29"])
+        #expect(week.filling(["status": "paid"]) == ["due_date_from": "2026-11-23", "due_date_to": "2026-11-29", "status": "paid"])
+        let overdue = try #require(NamedPeriod.find(in: "Which invoices due this month are overdue?", today: today))
+        #expect(overdue.filling(["overdue": true]) == ["due_date_from": "2026-11-01", "due_date_to": "2026-11-30", "overdue": true])
+        // Document dates stay for a period of document dates.
+        let lastMonth = try #require(NamedPeriod.find(in: "overdue invoices written last month", today: today))
+        #expect(lastMonth.filling(["overdue": true]) == ["date_from": "2026-10-01", "date_to": "2026-10-31", "overdue": true])
+    }
+
+    @Test("only tools that take the period's two dates, neither required")
+    func fits() throws {
         let range: Value = ["type": "object", "properties": ["date_from": ["type": "string"], "date_to": ["type": "string"]]]
         let required: Value = [
             "type": "object", "required": ["date_from"], "properties": ["date_from": ["type": "string"], "date_to": ["type": "string"]],
         ]
         let single: Value = ["type": "object", "properties": ["date": ["type": "string"]]]
-        #expect(NamedPeriod.fits(range) && !NamedPeriod.fits(required) && !NamedPeriod.fits(single))
+        let dueRange: Value = ["type": "object", "properties": ["due_date_from": ["type": "string"], "due_date_to": ["type": "string"]]]
+        let lastMonth = try #require(NamedPeriod.find(in: "revenue last month", today: today))
+        #expect(lastMonth.fits(range) && !lastMonth.fits(required) && !lastMonth.fits(single) && !lastMonth.fits(dueRange))
+        let dueThisWeek = try #require(NamedPeriod.find(in: "due this week", today: today))
+        #expect(dueThisWeek.fits(dueRange) && !dueThisWeek.fits(range))
     }
 
     @Test("the ledger's day arithmetic the periods are built on agrees with the calendar across centuries and leap days")

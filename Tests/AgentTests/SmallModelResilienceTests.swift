@@ -94,7 +94,7 @@ struct SmallModelResilienceTests {
         ]
         let open: [String: Value] = ["status": "open", "limit": 3, "sort": "amount"]
         for question in ["What are our three largest invoices by amount?", "Show me all invoices for Autohaus Becker", "Zeig mir die letzten 5 Rechnungen"] {
-            #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: [question]) == ["limit": 3, "sort": "amount"], "\(question)")
+            #expect(ArgumentRepair.droppingUnaskedChoices(open, schema: schema, questions: [question]) == ["limit": 3, "sort": "amount"], "\(question)")
         }
         let asked = [
             "Which invoices are open?", "which invoices have not been paid yet?", "Welche Rechnungen sind überfällig?",
@@ -102,18 +102,42 @@ struct SmallModelResilienceTests {
             "the partially paid ones",
         ]
         for question in asked {
-            #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: [question]) == open, "\(question)")
+            #expect(ArgumentRepair.droppingUnaskedChoices(open, schema: schema, questions: [question]) == open, "\(question)")
         }
         // A follow-up inherits the filter an earlier question asked for.
-        #expect(ArgumentRepair.droppingUnaskedStatus(open, schema: schema, questions: ["Show the open invoices", "and the three largest?"]) == open)
+        #expect(ArgumentRepair.droppingUnaskedChoices(open, schema: schema, questions: ["Show the open invoices", "and the three largest?"]) == open)
         // The tool's own choices count as words about a state ("cancelled" is one; so would a server's "booked" be).
-        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "cancelled"], schema: schema, questions: ["any cancelled ones?"]) == ["status": "cancelled"])
+        #expect(ArgumentRepair.droppingUnaskedChoices(["status": "cancelled"], schema: schema, questions: ["any cancelled ones?"]) == ["status": "cancelled"])
         // Left alone: a required status, a status that is not a choice, no status.
         let required: Value = ["type": "object", "required": ["status"], "properties": ["status": ["type": "string", "enum": ["open", "paid"]]]]
-        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "open"], schema: required, questions: ["largest invoices"]) == ["status": "open"])
+        #expect(ArgumentRepair.droppingUnaskedChoices(["status": "open"], schema: required, questions: ["largest invoices"]) == ["status": "open"])
         let free: Value = ["type": "object", "properties": ["status": ["type": "string"]]]
-        #expect(ArgumentRepair.droppingUnaskedStatus(["status": "open"], schema: free, questions: ["largest invoices"]) == ["status": "open"])
-        #expect(ArgumentRepair.droppingUnaskedStatus(["limit": 3], schema: schema, questions: ["largest invoices"]) == ["limit": 3])
+        #expect(ArgumentRepair.droppingUnaskedChoices(["status": "open"], schema: free, questions: ["largest invoices"]) == ["status": "open"])
+        #expect(ArgumentRepair.droppingUnaskedChoices(["limit": 3], schema: schema, questions: ["largest invoices"]) == ["limit": 3])
+    }
+
+    @Test("a direction filter no question speaks of is dropped; words about money in or out, English or German, keep it")
+    func unaskedDirection() {
+        let schema: Value = [
+            "type": "object",
+            "properties": [
+                "direction": ["type": "string", "enum": ["incoming", "outgoing"]],
+                "status": ["type": "string", "enum": ["unmatched", "linked", "private"]], "limit": ["type": "integer"],
+            ],
+        ]
+        let outgoing: [String: Value] = ["direction": "outgoing", "limit": 5]
+        for question in ["Show me the last 5 bank transactions", "Zeig mir die letzten Buchungen", "transactions in October"] {
+            #expect(ArgumentRepair.droppingUnaskedChoices(outgoing, schema: schema, questions: [question]) == ["limit": 5], "\(question)")
+        }
+        for question in [
+            "What did we pay for hosting recently?", "money we received last week", "our biggest expenses", "Zahlungseingänge im Oktober",
+            "Welche Lastschriften gab es?", "incoming transactions", "What did we spend on travel?",
+        ] {
+            #expect(ArgumentRepair.droppingUnaskedChoices(outgoing, schema: schema, questions: [question]) == outgoing, "\(question)")
+        }
+        // Each filter by its own words: a state asked for keeps the status, not the direction.
+        let both: [String: Value] = ["direction": "incoming", "status": "unmatched"]
+        #expect(ArgumentRepair.droppingUnaskedChoices(both, schema: schema, questions: ["unmatched transactions"]) == ["status": "unmatched"])
     }
 
     /// A write tool shaped like the demo's create_contact.
@@ -787,6 +811,22 @@ extension AgentTests {
         ])
         let plain = try await Rig.make(settings: AgentSettings(today: anchor.iso)).ask("How much did we invoice last month?")
         #expect(plain.toolCalls.first?.arguments == ["entity": "invoices", "group_by": "month"])
+    }
+
+    @Test("'due this week' with the week as invoice dates: the agent asks for the invoices due this week instead")
+    func dueThisWeekInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_invoices", #"{"date_from": "2026-11-23", "date_to": "2026-11-29"}"#)]),
+            .openAIText("RE-1091 and RE-1094 are due this week."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(
+            "Which invoices are due this week?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["due_date_from": "2026-11-23", "due_date_to": "2026-11-29"])
+        // What the demo ledger has due in that week, as list_invoices words it.
+        #expect(call.outcome.text.hasPrefix("All "), "\(call.outcome.text)")
+        #expect(call.outcome.text.contains("unpaid invoices due 2026-11-23 to 2026-11-29 (by due_date asc):"), "\(call.outcome.text)")
+        #expect(call.outcome.text.hasSuffix(#"Due dates from the question ("this week"): 2026-11-23 to 2026-11-29."#))
     }
 
     @Test("'invoice RE-1060' called with id 1060: the agent asks for the invoice numbered RE-1060")
