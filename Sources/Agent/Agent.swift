@@ -669,7 +669,7 @@ public struct Agent: Sendable {
         german: Bool, afterWrite: Bool, after results: [(text: String, isError: Bool)], question: String = "", toolsListed: Bool = true
     ) -> ChatMessage {
         answerNudge(
-            german: german, afterWrite: afterWrite, numbered: results.contains { UnverifiedReferences.namesDocuments($0.text) },
+            german: german, afterWrite: afterWrite, numbered: results.contains { aboutDocuments($0.text) },
             dated: results.contains { $0.text.range(of: #"\b\d{4}-\d{2}\b"#, options: .regularExpression) != nil },
             priced: results.contains { UnverifiedReferences.namesAmounts($0.text) },
             itemized: results.contains { $0.text.range(of: #"(?m)^  \d+\. "#, options: .regularExpression) != nil },
@@ -678,6 +678,17 @@ public struct Agent: Sendable {
             askFor: results.lazy.compactMap { MadeUpValues.askedFor(in: $0.text) }.first,
             cannot: results.lazy.compactMap { $0.isError ? ChangeTalk.cannot(in: $0.text) : nil }.first,
             failed: !results.isEmpty && results.allSatisfy(\.isError), toolsListed: toolsListed)
+    }
+
+    /// Whether a result's numbers are what to name: a document (no "• " rows, a number anywhere), or rows of which
+    /// some begin with a document number or every one names one. Why not any number anywhere: "Show me the last 5
+    /// bank transactions" had two purposes naming invoices ("RE-1112 Praxis Dr. Wagner Teilzahlung"); asked to name
+    /// the numbers, the offline model gave those two and made up three more (RE-1103, RE-1102, RE-1101) for the others.
+    static func aboutDocuments(_ text: String) -> Bool {
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("• ") }
+        guard !rows.isEmpty else { return UnverifiedReferences.namesDocuments(text) }
+        return rows.contains { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }
+            || rows.allSatisfy { UnverifiedReferences.namesDocuments(String($0)) }
     }
 
     /// What a result of more than five rows lists; the answer names a few of them instead of copying them all.

@@ -338,6 +338,16 @@ struct SmallModelResilienceTests {
         var invoices = payments
         invoices[3] = .tool("a", "• 2026-11-20 · +584,22 € · RE-1112 Praxis Dr. Wagner Teilzahlung")
         #expect(AnswerView.messages(invoices) { _ in false }.last?.content.contains("name the numbers as written there") == true)
+        // Some rows naming invoices in their purpose are not a list of documents: asked for numbers, the model made up
+        // numbers for the other rows.
+        let mixed = [
+            "• 2026-11-25 · -217,51 € · Trattoria Da Enzo · Bewirtung Kunden", "• 2026-11-25 · +1.713,60 € · RE-1112 Praxis Dr. Wagner Teilzahlung",
+            "• 2026-11-24 · -89,43 € · DB Fernverkehr AG · Bahnfahrt",
+        ].joined(separator: "\n")
+        #expect(!Agent.aboutDocuments(mixed) && Agent.aboutDocuments("• RE-1015 · Schmidt · 3.373,22 €\n• not yet due: 13 invoices"))
+        #expect(Agent.aboutDocuments("RE-1090 · 2026-10-01 · Müller GmbH\n  1. UX/UI-Design") && !Agent.aboutDocuments("Müller GmbH (#1001)"))
+        invoices[3] = .tool("a", "Showing 1–3 of 433 transactions:\n" + mixed)
+        #expect(AnswerView.messages(invoices) { _ in false }.last?.content.contains("give the names, dates and amounts as written there") == true)
         #expect(Agent.answerNudge(german: true, afterWrite: false, numbered: false).content.hasPrefix(
             "Answer my question now in one or two German sentences from the tool results above: give the names, dates and amounts"))
         #expect(UnverifiedReferences.namesDocuments("BE-2026-0173 paid") && !UnverifiedReferences.namesDocuments("IBAN DE12370501981234567890, UTF-8"))
