@@ -194,8 +194,8 @@ enum FullToolset {
             limit=5 and no status. status: draft, open (unpaid), partially_paid, paid or cancelled. \
             overdue=true gives unpaid invoices past their due date. Filter by customer with contact_name (part of the \
             name) or contact_id, by invoice date with date_from/date_to, by due date with due_date_from/due_date_to \
-            (unpaid invoices due then, e.g. "due this week"), by gross amount in euros with min_amount/max_amount. \
-            Returns 25 invoices by default; use offset and limit to page.
+            (unpaid invoices due then, soonest first; with a status, those of that status), by gross amount in euros \
+            with min_amount/max_amount. Returns 25 invoices by default; use offset and limit to page.
             """,
         input: JSONSchema.object([
             "status": JSONSchema.enumeration(InvoiceStatus.allCases.map(\.rawValue), "Only invoices with this status; leave out for all"),
@@ -204,12 +204,13 @@ enum FullToolset {
             "contact_name": JSONSchema.string("Only invoices to customers whose name contains this text", maxLength: 200),
             "date_from": JSONSchema.date("Invoice date on or after"),
             "date_to": JSONSchema.date("Invoice date on or before"),
-            "due_date_from": JSONSchema.date("Due date on or after; only unpaid invoices unless status is given"),
-            "due_date_to": JSONSchema.date("Due date on or before; only unpaid invoices unless status is given"),
+            // Short enough to reach small models (CompactToolSpecs keeps hints of up to 60 characters).
+            "due_date_from": JSONSchema.date("Unpaid invoices due on or after"),
+            "due_date_to": JSONSchema.date("Unpaid invoices due on or before"),
             "number": JSONSchema.string("Invoice number or part of it, e.g. RE-1042", maxLength: 40),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
-            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field; amount for the largest first; with a due-date range the soonest due first", default: "invoice_date"),
+            "sort": JSONSchema.enumeration(["invoice_date", "due_date", "amount", "number", "contact"], "Sort field; amount for the largest first", default: "invoice_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),
@@ -352,13 +353,13 @@ enum FullToolset {
             "contact_id": JSONSchema.integer("Only vouchers from this supplier contact id", minimum: 1),
             "date_from": JSONSchema.date("Voucher date on or after"),
             "date_to": JSONSchema.date("Voucher date on or before"),
-            "due_date_from": JSONSchema.date("Due date on or after; only unpaid vouchers unless status is given"),
-            "due_date_to": JSONSchema.date("Due date on or before; only unpaid vouchers unless status is given"),
+            "due_date_from": JSONSchema.date("Unpaid vouchers due on or after"),
+            "due_date_to": JSONSchema.date("Unpaid vouchers due on or before"),
             "min_amount": JSONSchema.euros("Smallest gross amount"),
             "max_amount": JSONSchema.euros("Largest gross amount"),
             "sort": JSONSchema.enumeration(
                 ["voucher_date", "due_date", "amount", "supplier", "number"],
-                "Sort field; amount for the largest first; with a due-date range the soonest due first", default: "voucher_date"),
+                "Sort field; amount for the largest first", default: "voucher_date"),
             "order": JSONSchema.order(default: "desc"),
             "offset": JSONSchema.offset, "limit": JSONSchema.limit(),
         ]),

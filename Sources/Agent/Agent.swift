@@ -246,7 +246,9 @@ public struct Agent: Sendable {
                 var note: String?
                 var asRun = false
                 if small, case .run(let tool, let arguments) = plan {
-                    let repaired = repair(tool, arguments, question: question, questions: questions, said: said, writes: writes, corrected: &corrected)
+                    let repaired = repair(
+                        tool, arguments, question: question, questions: questions, said: said, writes: writes, tools: available,
+                        corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
                     asRun = repaired.showsCallAsRun
@@ -396,10 +398,11 @@ public struct Agent: Sendable {
     /// question (`questions`: the user's messages) asked for, given the dates of a period the question names
     /// (`NamedPeriod`), then checked against the schema (one corrective error per tool, recorded in `corrected`). A
     /// write of another kind or about another thing than the user asked for is refused (`ChangeTalk.mismatch`; `writes`:
-    /// the tools that change data, one of which may fit instead).
+    /// the tools that change data, one of which may fit instead). `tools`: all offered, for the search tool a refusal
+    /// of guessed identifiers names (`MadeUpValues.finder`).
     func repair(
         _ tool: AgentTool, _ arguments: [String: Value], question: String, questions: [String], said: [String],
-        writes: Set<String>, corrected: inout Set<String>
+        writes: Set<String>, tools: [AgentTool] = [], corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
         cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
@@ -414,12 +417,13 @@ public struct Agent: Sendable {
             let guessed = MadeUpValues.guessedIdentifiers(in: cleaned, said: said)
             let kept = cleaned.filter { !guessed.contains($0.key) }
             if !guessed.isEmpty && kept.isEmpty {
-                let refusal = MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned)
+                let refusal = MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned, finder: MadeUpValues.finder(for: tool.name, among: tools))
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
             cleaned = kept
             cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
+            cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             // "Due this week": the same for due dates, where the tool takes them.
             if let today = settings.today, let period = NamedPeriod.find(in: question, today: today), period.fits(tool.inputSchema) {

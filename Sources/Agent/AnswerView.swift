@@ -57,6 +57,13 @@ public enum AnswerView {
         func messages(writes: (String) -> Bool) -> [ChatMessage] {
             guard !calls.isEmpty else { return [.user(question)] }
             var text = question
+            // A call refused for guessed identifiers tells nothing to answer from once another call succeeded, and its
+            // guesses get copied: asked for Hotel Rheinblick's customer number, the offline model guessed
+            // `customer_number: "RE-1001"`, then found "Hotel Rheinblick (#1012, …)" and answered "RE-1012".
+            let answered = calls.contains { results[$0.id]?.isError == false }
+            let calls = calls.filter { call in
+                !(answered && results[call.id].map { $0.isError && MadeUpValues.isGuessRefusal($0.text) } == true)
+            }
             for call in calls {
                 let result = results[call.id]
                 text += "\n\n" + AnswerView.heading(call) + (result?.isError == true ? " failed:\n" : " returned:\n")

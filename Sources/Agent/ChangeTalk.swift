@@ -118,11 +118,15 @@ public enum ChangeTalk {
         return kind + ("aeiou".contains(thing.first!) ? " an " : " a ") + thing
     }
 
+    /// A tool name's words, lower case: snake_case, kebab-case and camelCase names alike (`listContacts` → list, contacts).
+    static func nameParts(_ name: String) -> [String] {
+        let spaced = name.reduce(into: "") { text, character in text += character.isUppercase ? "_" + character.lowercased() : String(character) }
+        return spaced.split { $0 == "_" || $0 == "-" || $0 == "." }.map(String.init)
+    }
+
     /// The kind of change and the thing a write tool's name says it makes: `create_contact` → ("create", "contact").
     static func change(ofTool name: String) -> (kind: String, thing: String?)? {
-        // snake_case, kebab-case and camelCase names alike.
-        let spaced = name.reduce(into: "") { text, character in text += character.isUppercase ? "_" + character.lowercased() : String(character) }
-        let parts = spaced.split { $0 == "_" || $0 == "-" || $0 == "." }.map(String.init)
+        let parts = nameParts(name)
         guard let verb = parts.first, let kind = toolVerbs.first(where: { $0.value.contains(verb) })?.key else { return nil }
         let thing = parts.dropFirst().lazy.compactMap { part in things.first { $0.value.contains(part) }?.key }.first
         return (kind, thing)

@@ -151,6 +151,34 @@ public enum ArgumentRepair {
         return kept
     }
 
+    /// A read's `category` (an optional choice of the schema) set to the one choice the question names, when the
+    /// model left it out and searches for no one by name. Why: asked "How many customers do we have?", the offline
+    /// model listed every contact and answered 36 (22 are customers, the rest suppliers, partners and prospects).
+    /// A choice is named by itself, its plural or a word of `categoryWords` ("Kunden", "clients", "Lieferanten");
+    /// two named ("customers or suppliers") set nothing.
+    public static func addingNamedCategory(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
+        guard arguments["category"] == nil, arguments["search"] == nil, !requiredKeys(schema).contains("category"),
+            let choices = schema.objectValue?["properties"]?.objectValue?["category"]?.objectValue?["enum"]?.arrayValue?.compactMap(\.stringValue)
+        else { return arguments }
+        let spoken = Set(MadeUpValues.words(question).split(separator: " ").map(String.init))
+        let named = choices.filter { choice in
+            let names = [choice, choice + "s"] + (categoryWords[choice] ?? [])
+            return names.contains { spoken.contains(MadeUpValues.words($0)) }
+        }
+        guard named.count == 1 else { return arguments }
+        var added = arguments
+        added["category"] = .string(named[0])
+        return added
+    }
+
+    /// Other words for the usual contact categories, English and German, as `MadeUpValues.words` writes them.
+    static let categoryWords: [String: [String]] = [
+        "customer": ["client", "clients", "kunde", "kunden", "kundinnen"],
+        "supplier": ["vendor", "vendors", "lieferant", "lieferanten"],
+        "prospect": ["lead", "leads", "interessent", "interessenten"],
+        "partner": ["partnern"],
+    ]
+
     /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them.
     static let choiceFilters: [(key: String, words: [String])] = [("status", stateWords), ("direction", directionWords)]
 
@@ -354,10 +382,36 @@ public enum MadeUpValues {
         return identifiers.keys.sorted().filter { !heard.contains(" " + identifiers[$0]! + " ") }
     }
 
-    /// The error a read gets when identifiers in it are guesses (`guessedIdentifiers`).
-    public static func guessRefusal(tool: String, guessed: [String: Value]) -> String {
-        "\(tool) was not run: \(listed(guessed, separator: " and ")) came from no question and no result, so \(guessed.count == 1 ? "it is a guess" : "they are guesses"). "
-            + "Find the right one first (for example by name with a list or search tool), then call \(tool) with what that returns."
+    /// The error a read gets when identifiers in it are guesses (`guessedIdentifiers`). With a `finder` (a read tool
+    /// that searches records of the same kind), it says to search with it: told "find the right one first (for
+    /// example by name with a list or search tool)", the offline model asked for "What is the customer number of Hotel
+    /// Rheinblick?" listed the first ten customers, none of them Hotel Rheinblick, and answered with a made-up number.
+    public static func guessRefusal(tool: String, guessed: [String: Value], finder: String? = nil) -> String {
+        let refused = "\(tool) was not run: \(listed(guessed, separator: " and ")) came from no question and no result, so "
+            + "\(guessed.count == 1 ? "it is a guess" : "they are guesses"). "
+        guard let finder else {
+            return refused + "Find the right one first (for example by name with a list or search tool), then call \(tool) with what that returns."
+        }
+        return refused + "Find it first: call \(finder) with search set to the name in the question, then call \(tool) with what that returns."
+    }
+
+    /// Whether `toolResult` is a `guessRefusal`.
+    public static func isGuessRefusal(_ toolResult: String) -> Bool {
+        toolResult.contains(" was not run: ") && toolResult.contains(" came from no question and no result, so ")
+    }
+
+    /// Another read tool about the same thing as `tool` that takes a `search` text: `list_contacts` for `get_contact`
+    /// (the words after the verb, singular, shared).
+    public static func finder(for tool: String, among tools: [AgentTool]) -> String? {
+        func things(_ name: String) -> Set<String> {
+            Set(ChangeTalk.nameParts(name).dropFirst().map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 })
+        }
+        let wanted = things(tool)
+        guard !wanted.isEmpty else { return nil }
+        return tools.filter { candidate in
+            candidate.readOnly && candidate.name != tool && !things(candidate.name).isDisjoint(with: wanted)
+                && candidate.inputSchema.objectValue?["properties"]?.objectValue?["search"]?.objectValue?["type"] == "string"
+        }.map(\.name).sorted().first
     }
 
     /// The error a call gets when its required `key` is made up. `askedFor(in:)` reads it back.

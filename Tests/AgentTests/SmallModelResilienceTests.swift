@@ -116,6 +116,28 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.droppingUnaskedChoices(["limit": 3], schema: schema, questions: ["largest invoices"]) == ["limit": 3])
     }
 
+    @Test("the one contact category a question names is added when the model left it out and searches for no one")
+    func namedCategory() {
+        let contacts: Value = [
+            "type": "object",
+            "properties": ["category": ["type": "string", "enum": ["customer", "supplier", "partner", "prospect"]], "search": ["type": "string"]],
+        ]
+        func added(_ question: String, _ arguments: [String: Value] = [:]) -> Value? {
+            ArgumentRepair.addingNamedCategory(arguments, schema: contacts, question: question)["category"]
+        }
+        #expect(added("How many customers do we have?") == "customer")
+        #expect(added("Wie viele Kunden haben wir?") == "customer")
+        #expect(added("List our suppliers") == "supplier" && added("Zeig alle Lieferanten") == "supplier")
+        #expect(added("Which leads do we have?") == "prospect")
+        // Two named, none named, one already chosen, a search by name, a category the schema does not offer: unchanged.
+        #expect(added("Show customers and suppliers") == nil && added("How many contacts do we have?") == nil)
+        #expect(added("How many customers do we have?", ["category": "partner"]) == "partner")
+        #expect(added("Find the customer Hotel Rheinblick", ["search": "Hotel Rheinblick"]) == nil)
+        let vouchers: Value = ["type": "object", "properties": ["category": ["type": "string", "enum": ["rent", "hosting", "bank_fees"]]]]
+        #expect(ArgumentRepair.addingNamedCategory([:], schema: vouchers, question: "What did we pay for hosting?") == ["category": "hosting"])
+        #expect(ArgumentRepair.addingNamedCategory([:], schema: vouchers, question: "How many customers do we have?") == [:])
+    }
+
     @Test("a direction filter no question speaks of is dropped; words about money in or out, English or German, keep it")
     func unaskedDirection() {
         let schema: Value = [
@@ -186,6 +208,44 @@ struct SmallModelResilienceTests {
         #expect(MadeUpValues.guessRefusal(tool: "get_contact", guessed: ["id": 1])
             == "get_contact was not run: id 1 came from no question and no result, so it is a guess. "
             + "Find the right one first (for example by name with a list or search tool), then call get_contact with what that returns.")
+    }
+
+    @Test("the search tool for a refused guess: a read about the same thing that takes a search text")
+    func finder() {
+        func tool(_ name: String, search: Bool = true, readOnly: Bool = true) -> AgentTool {
+            let properties: Value = search ? ["search": ["type": "string"], "limit": ["type": "integer"]] : ["limit": ["type": "integer"]]
+            return AgentTool(name: name, description: "", inputSchema: ["type": "object", "properties": properties], readOnly: readOnly, server: "s")
+        }
+        let tools = [tool("get_contact", search: false), tool("list_contacts"), tool("list_invoices", search: false), tool("list_vouchers"), tool("create_contact", readOnly: false)]
+        #expect(MadeUpValues.finder(for: "get_contact", among: tools) == "list_contacts")
+        #expect(MadeUpValues.finder(for: "getContact", among: [tool("searchContacts")]) == "searchContacts")
+        #expect(MadeUpValues.finder(for: "get_invoice", among: tools) == nil, "list_invoices takes no search text")
+        #expect(MadeUpValues.finder(for: "get_contact", among: [tool("create_contact", readOnly: false)]) == nil, "only reads")
+        #expect(MadeUpValues.finder(for: "balance", among: tools) == nil)
+        let refusal = MadeUpValues.guessRefusal(tool: "get_contact", guessed: ["id": 1], finder: "list_contacts")
+        #expect(refusal == "get_contact was not run: id 1 came from no question and no result, so it is a guess. "
+            + "Find it first: call list_contacts with search set to the name in the question, then call get_contact with what that returns.")
+        #expect(MadeUpValues.isGuessRefusal(refusal) && MadeUpValues.isGuessRefusal(MadeUpValues.guessRefusal(tool: "t", guessed: ["id": 2])))
+        #expect(!MadeUpValues.isGuessRefusal("There is no invoice RE-9999 in this ledger."))
+    }
+
+    @Test("the answer view leaves out a call refused as a guess once another call succeeded; alone, it stays")
+    func answerViewWithoutGuesses() {
+        let refusal = MadeUpValues.guessRefusal(tool: "get_contact", guessed: ["customer_number": "RE-1001"], finder: "list_contacts")
+        var conversation: [ChatMessage] = [
+            .system("s"), .user("What is the customer number of Hotel Rheinblick?"),
+            .assistant("", toolCalls: [ToolCall(id: "g", name: "get_contact", arguments: #"{"customer_number":"RE-1001"}"#)]),
+            .tool("g", refusal, isError: true),
+            .assistant("", toolCalls: [ToolCall(id: "s", name: "list_contacts", arguments: #"{"search":"Hotel Rheinblick"}"#)]),
+            .tool("s", "1 contact:\n• Hotel Rheinblick (#1012, customer) · Königswinter"),
+        ]
+        let view = AnswerView.messages(conversation) { _ in false }
+        #expect(view[1].content == "What is the customer number of Hotel Rheinblick?\n\nlist_contacts search='Hotel Rheinblick' returned:\n"
+            + "1 contact:\nHotel Rheinblick (#1012, customer), Königswinter")
+        conversation.removeLast(2)
+        let alone = AnswerView.messages(conversation) { _ in false }
+        #expect(alone[1].content.contains("get_contact customer_number='RE-1001' failed:"))
+        #expect(alone.last?.content.hasPrefix("The tool calls above failed") == true)
     }
 
     @Test("a refusal names what to ask for, and is recognised in a result; the note lists what was left out")
@@ -778,6 +838,9 @@ extension AgentTests {
         #expect(answer.toolCalls.map(\.name) == ["get_contact", "list_contacts"])
         let refused = try #require(answer.toolCalls.first)
         #expect(refused.outcome.isError && refused.outcome.text.hasPrefix("get_contact was not run: customer number '1001' and id 1 came from no question"))
+        // The demo's list_contacts searches contacts: the refusal says to search with it.
+        #expect(refused.outcome.text.hasSuffix(
+            "Find it first: call list_contacts with search set to the name in the question, then call get_contact with what that returns."))
         #expect(answer.toolCalls[1].outcome.text.contains("Hotel Rheinblick (#1012"), "\(answer.toolCalls[1].outcome.text)")
         let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
         #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, "none"], "after one refusal the model may still look it up")
