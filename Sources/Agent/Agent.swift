@@ -143,6 +143,7 @@ public struct Agent: Sendable {
         let toolNames = Set(available.map(\.name))
         let writes = Self.writeTools(available)
         let german = Self.looksGerman(question)
+        let earlierCalls = small ? Self.succeededCalls(ofLastQuestionIn: history) : [:]
         var lastRoundWrote = false
         var guesses = 0
         // An announced change the model did not make, and the request to make it, for the next request only.
@@ -248,7 +249,7 @@ public struct Agent: Sendable {
                 if small, case .run(let tool, let arguments) = plan {
                     let repaired = repair(
                         tool, arguments, question: question, questions: questions, said: said, writes: writes, tools: available,
-                        corrected: &corrected)
+                        earlier: earlierCalls[tool.name], corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
                     asRun = repaired.showsCallAsRun
@@ -399,10 +400,11 @@ public struct Agent: Sendable {
     /// (`NamedPeriod`), then checked against the schema (one corrective error per tool, recorded in `corrected`). A
     /// write of another kind or about another thing than the user asked for is refused (`ChangeTalk.mismatch`; `writes`:
     /// the tools that change data, one of which may fit instead). `tools`: all offered, for the search tool a refusal
-    /// of guessed identifiers names (`MadeUpValues.finder`).
+    /// of guessed identifiers names (`MadeUpValues.finder`); `earlier`: the arguments of this tool's call for the
+    /// previous question, whose subject a follow-up keeps (`ArgumentRepair.inheritingSubject`).
     func repair(
         _ tool: AgentTool, _ arguments: [String: Value], question: String, questions: [String], said: [String],
-        writes: Set<String>, tools: [AgentTool] = [], corrected: inout Set<String>
+        writes: Set<String>, tools: [AgentTool] = [], earlier: [String: Value]? = nil, corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
         cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
@@ -424,6 +426,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
+            cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             // "Due this week": the same for due dates, where the tool takes them.
             if let today = settings.today, let period = NamedPeriod.find(in: question, today: today), period.fits(tool.inputSchema) {
@@ -540,6 +543,22 @@ public struct Agent: Sendable {
     /// The names of the tools that change data.
     static func writeTools(_ tools: [AgentTool]) -> Set<String> {
         Set(tools.filter { !$0.readOnly }.map(\.name))
+    }
+
+    /// The arguments of each tool's last successful call for the last question of `history` (the one before the
+    /// question being asked).
+    static func succeededCalls(ofLastQuestionIn history: [ChatMessage]) -> [String: [String: Value]] {
+        guard let last = history.lastIndex(where: { $0.role == .user }) else { return [:] }
+        let failed = Set(history[last...].filter { $0.role == .tool && $0.isError }.compactMap(\.toolCallID))
+        var calls: [String: [String: Value]] = [:]
+        for message in history[last...] where message.role == .assistant {
+            for call in message.toolCalls where !failed.contains(call.id) {
+                guard let data = call.arguments.data(using: .utf8), let arguments = try? JSONDecoder().decode([String: Value].self, from: data)
+                else { continue }
+                calls[call.name] = arguments
+            }
+        }
+        return calls
     }
 
     /// What a small model is told when it must answer from the results (not kept in the history): without it, it

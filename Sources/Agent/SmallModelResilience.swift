@@ -179,6 +179,29 @@ public enum ArgumentRepair {
         "partner": ["partnern"],
     ]
 
+    /// A follow-up's read given whom the previous question's call of the same tool was about (`subjectKeys`), when
+    /// the model left that out. Why: asked "Show the invoices of Hotel Rheinblick", then "Only the paid ones, please",
+    /// the offline model called `list_invoices` with `status: paid` alone in every compare run and named the newest
+    /// paid invoices of all customers. A follow-up is a short question (eight words at most) that points back
+    /// ("ones", "those", "them", "only", "davon", "nur", …); a call with any subject of its own is left alone ("And
+    /// for Müller GmbH?").
+    public static func inheritingSubject(_ arguments: [String: Value], earlier: [String: Value]?, question: String) -> [String: Value] {
+        guard let earlier, !subjectKeys.contains(where: { arguments[$0] != nil }) else { return arguments }
+        let words = MadeUpValues.words(question).split(separator: " ")
+        guard words.count <= 8, words.contains(where: { backReferences.contains(String($0)) }) else { return arguments }
+        var inherited = arguments
+        for key in subjectKeys { inherited[key] = inherited[key] ?? earlier[key] }
+        return inherited
+    }
+
+    /// The arguments that name whom or what a list is about.
+    static let subjectKeys = ["contact_name", "contact_id", "search"]
+
+    /// Words a follow-up points back with, as `MadeUpValues.words` writes them.
+    static let backReferences: Set<String> = [
+        "ones", "those", "them", "these", "they", "their", "only", "just", "davon", "diese", "dieser", "denen", "nur", "welche",
+    ]
+
     /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them.
     static let choiceFilters: [(key: String, words: [String])] = [("status", stateWords), ("direction", directionWords)]
 

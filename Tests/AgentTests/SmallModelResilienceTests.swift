@@ -138,6 +138,23 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.addingNamedCategory([:], schema: vouchers, question: "How many customers do we have?") == [:])
     }
 
+    @Test("a short follow-up that points back keeps whom the previous call was about, unless the call names its own")
+    func inheritedSubject() {
+        let earlier: [String: Value] = ["contact_name": "Hotel Rheinblick", "limit": 10]
+        func inherited(_ question: String, _ arguments: [String: Value] = ["status": "paid"], earlier: [String: Value]? = earlier) -> [String: Value] {
+            ArgumentRepair.inheritingSubject(arguments, earlier: earlier, question: question)
+        }
+        #expect(inherited("Only the paid ones, please") == ["status": "paid", "contact_name": "Hotel Rheinblick"])
+        #expect(inherited("Nur die bezahlten davon") == ["status": "paid", "contact_name": "Hotel Rheinblick"])
+        #expect(inherited("Which of them are open?", ["status": "open"]) == ["status": "open", "contact_name": "Hotel Rheinblick"])
+        // Not a follow-up, a subject of its own, nothing earlier: unchanged.
+        #expect(inherited("Show me all paid invoices of this year with their amounts and dates, sorted by amount") == ["status": "paid"])
+        #expect(inherited("Show me the paid invoices") == ["status": "paid"])
+        #expect(inherited("Only the ones of Müller GmbH", ["status": "paid", "contact_name": "Müller"]) == ["status": "paid", "contact_name": "Müller"])
+        #expect(inherited("Only the paid ones, please", earlier: nil) == ["status": "paid"])
+        #expect(inherited("Only the paid ones, please", earlier: ["limit": 5]) == ["status": "paid"])
+    }
+
     @Test("a direction filter no question speaks of is dropped; words about money in or out, English or German, keep it")
     func unaskedDirection() {
         let schema: Value = [
@@ -860,6 +877,20 @@ extension AgentTests {
         let call = try #require(transactions.toolCalls.first)
         #expect(call.arguments == ["limit": 5] && !call.outcome.isError)
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "all accounts: \(call.outcome.text.prefix(80))")
+    }
+
+    @Test("'Only the paid ones' after a customer's invoices: the call keeps the customer, from the previous question's call")
+    func followUpInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("c1", "list_invoices", #"{"contact_name": "Hotel Rheinblick"}"#)]), .openAIText("RE-1117, RE-1100 and RE-1027."),
+            .openAIToolCalls([("c2", "list_invoices", #"{"status": "paid"}"#)]), .openAIText("RE-1027."),
+        ])
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+        let first = try await rig.ask("Show the invoices of Hotel Rheinblick")
+        let second = try await rig.agent.ask("Only the paid ones, please", history: first.messages)
+        let call = try #require(second.toolCalls.first)
+        #expect(call.arguments == ["status": "paid", "contact_name": "Hotel Rheinblick"])
+        #expect(!call.outcome.isError && call.outcome.text.contains("RE-1027") && !call.outcome.text.contains("RE-1117"), "\(call.outcome.text)")
     }
 
     @Test("'last month' with no dates in the call: the agent adds the month's dates, says so, and the conversation shows them")
