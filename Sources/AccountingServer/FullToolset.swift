@@ -227,16 +227,13 @@ enum FullToolset {
         (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
         let sort: InvoiceSort? = try arguments.choice(
             "sort", mapping: ["invoice_date": .invoice_date, "due_date": .due_date, "amount": .gross, "number": .number, "contact": .contact])
-        // Asked what falls due, the soonest first reads as the answer; otherwise the newest first.
-        let dueRange = query.dueFrom != nil || query.dueTo != nil
-        query.sort = sort ?? (dueRange ? .due_date : .invoice_date)
-        query.order = try arguments.choice("order") ?? (dueRange && sort == nil ? .asc : .desc)
+        let due = DueRange(query.dueFrom, query.dueTo)
+        (query.sort, query.order) = due.ordering(sort, try arguments.choice("order"), byDue: .due_date, otherwise: .invoice_date)
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listInvoices(query)
         let heading = query.sort == .invoice_date && query.order == .desc ? "newest first" : "by \(query.sort.rawValue) \(query.order.rawValue)"
-        let status = query.overdueOnly ? "overdue" : query.statuses.first?.rawValue ?? (dueRange ? "unpaid" : nil)
-        let noun = Text.noun("invoices", filters: status) + Text.dueRange(query.dueFrom, query.dueTo)
+        let noun = Text.noun("invoices", filters: query.overdueOnly ? "overdue" : due.status(query.statuses.first?.rawValue)) + due.words
         let text = Text.list(page, noun: noun, heading: heading) { invoice in
             invoiceLine(invoice, today: context.today)
         }
@@ -376,14 +373,12 @@ enum FullToolset {
         (query.minGrossCents, query.maxGrossCents) = try arguments.amountRange()
         let sort: VoucherSort? = try arguments.choice(
             "sort", mapping: ["voucher_date": .voucher_date, "due_date": .due_date, "amount": .gross, "supplier": .supplier, "number": .number])
-        let dueRange = query.dueFrom != nil || query.dueTo != nil
-        query.sort = sort ?? (dueRange ? .due_date : .voucher_date)
-        query.order = try arguments.choice("order") ?? (dueRange && sort == nil ? .asc : .desc)
+        let due = DueRange(query.dueFrom, query.dueTo)
+        (query.sort, query.order) = due.ordering(sort, try arguments.choice("order"), byDue: .due_date, otherwise: .voucher_date)
         let paging = try Paging(arguments)
         (query.offset, query.limit) = (paging.offset, paging.limit)
         let page = try context.store.listVouchers(query)
-        let status = query.statuses.first?.rawValue ?? (dueRange ? "unpaid" : nil)
-        let noun = Text.noun("vouchers", filters: status, query.kind?.rawValue) + Text.dueRange(query.dueFrom, query.dueTo)
+        let noun = Text.noun("vouchers", filters: due.status(query.statuses.first?.rawValue), query.kind?.rawValue) + due.words
         let heading = query.sort == .voucher_date && query.order == .desc ? nil : "by \(query.sort.rawValue) \(query.order.rawValue)"
         let text = Text.list(page, noun: noun, heading: heading) { voucherLine($0) }
         return ToolOutput(

@@ -69,16 +69,6 @@ enum Text {
         (filters.compactMap { $0.map(spoken) } + [plural]).joined(separator: " ")
     }
 
-    /// A due-date filter as words after the noun: " due 2026-11-30 to 2026-12-06", " due on or after 2026-12-01",
-    /// " due by 2026-12-06", or nothing without one.
-    static func dueRange(_ from: LedgerDate?, _ to: LedgerDate?) -> String {
-        switch (from, to) {
-        case (let from?, let to?): from == to ? " due \(from.iso)" : " due \(from.iso) to \(to.iso)"
-        case (let from?, nil): " due on or after \(from.iso)"
-        case (nil, let to?): " due by \(to.iso)"
-        case (nil, nil): ""
-        }
-    }
 
     /// "Showing 1–5 of 118 invoices", "All 16 invoices" when nothing is left out, or why nothing is shown.
     ///
@@ -106,5 +96,35 @@ enum Text {
             text += "\nMore: call again with offset \(page.offset + page.items.count) to see the next \(noun)."
         }
         return text
+    }
+}
+
+/// A list's due-date filter (`due_date_from`/`due_date_to`) and what it means for the list's order and summary, the
+/// same for invoices and vouchers.
+struct DueRange {
+    let from: LedgerDate?
+    let to: LedgerDate?
+
+    init(_ from: LedgerDate?, _ to: LedgerDate?) { (self.from, self.to) = (from, to) }
+
+    var isSet: Bool { from != nil || to != nil }
+
+    /// The sort and order asked for, else — asked what falls due — the soonest due first, else the newest first.
+    func ordering<Sort>(_ sort: Sort?, _ order: SortOrder?, byDue: Sort, otherwise: Sort) -> (Sort, SortOrder) {
+        (sort ?? (isSet ? byDue : otherwise), order ?? (isSet && sort == nil ? .asc : .desc))
+    }
+
+    /// The status named in the summary: the one asked for, else "unpaid" where the range lists unpaid ones only.
+    func status(_ asked: String?) -> String? { asked ?? (isSet ? "unpaid" : nil) }
+
+    /// The filter as words after the noun: " due 2026-11-30 to 2026-12-06", " due on or after 2026-12-01",
+    /// " due by 2026-12-06", or nothing without one.
+    var words: String {
+        switch (from, to) {
+        case (let from?, let to?): from == to ? " due \(from.iso)" : " due \(from.iso) to \(to.iso)"
+        case (let from?, nil): " due on or after \(from.iso)"
+        case (nil, let to?): " due by \(to.iso)"
+        case (nil, nil): ""
+        }
     }
 }

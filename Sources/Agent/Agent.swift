@@ -144,6 +144,7 @@ public struct Agent: Sendable {
         let writes = Self.writeTools(available)
         let german = Self.looksGerman(question)
         let earlierCalls = small ? Self.succeededCalls(ofLastQuestionIn: history) : [:]
+        let period = small ? settings.today.flatMap { NamedPeriod.find(in: question, today: $0) } : nil
         var lastRoundWrote = false
         var guesses = 0
         // An announced change the model did not make, and the request to make it, for the next request only.
@@ -249,7 +250,7 @@ public struct Agent: Sendable {
                 if small, case .run(let tool, let arguments) = plan {
                     let repaired = repair(
                         tool, arguments, question: question, questions: questions, said: said, writes: writes, tools: available,
-                        earlier: earlierCalls[tool.name], corrected: &corrected)
+                        earlier: earlierCalls[tool.name], period: period, corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
                     asRun = repaired.showsCallAsRun
@@ -354,7 +355,7 @@ public struct Agent: Sendable {
         let arguments: [String: Value]
         if text.isEmpty {
             arguments = [:]
-        } else if let data = text.data(using: .utf8), let parsed = try? JSONDecoder().decode([String: Value].self, from: data) {
+        } else if let parsed = call.decodedArguments {
             arguments = parsed
         } else {
             return .reject(
@@ -401,10 +402,12 @@ public struct Agent: Sendable {
     /// write of another kind or about another thing than the user asked for is refused (`ChangeTalk.mismatch`; `writes`:
     /// the tools that change data, one of which may fit instead). `tools`: all offered, for the search tool a refusal
     /// of guessed identifiers names (`MadeUpValues.finder`); `earlier`: the arguments of this tool's call for the
-    /// previous question, whose subject a follow-up keeps (`ArgumentRepair.inheritingSubject`).
+    /// previous question, whose subject a follow-up keeps (`ArgumentRepair.inheritingSubject`); `period`: the one the
+    /// question names (`NamedPeriod.find`, once per question).
     func repair(
         _ tool: AgentTool, _ arguments: [String: Value], question: String, questions: [String], said: [String],
-        writes: Set<String>, tools: [AgentTool] = [], earlier: [String: Value]? = nil, corrected: inout Set<String>
+        writes: Set<String>, tools: [AgentTool] = [], earlier: [String: Value]? = nil, period: NamedPeriod? = nil,
+        corrected: inout Set<String>
     ) -> RepairedCall {
         var cleaned = ArgumentRepair.clean(arguments, schema: tool.inputSchema)
         cleaned = ArgumentRepair.numberForID(cleaned, schema: tool.inputSchema, question: question)
@@ -429,7 +432,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             // "Due this week": the same for due dates, where the tool takes them.
-            if let today = settings.today, let period = NamedPeriod.find(in: question, today: today), period.fits(tool.inputSchema) {
+            if let period, period.fits(tool.inputSchema) {
                 let filled = period.filling(cleaned)
                 if filled != cleaned {
                     cleaned = filled
@@ -553,9 +556,7 @@ public struct Agent: Sendable {
         var calls: [String: [String: Value]] = [:]
         for message in history[last...] where message.role == .assistant {
             for call in message.toolCalls where !failed.contains(call.id) {
-                guard let data = call.arguments.data(using: .utf8), let arguments = try? JSONDecoder().decode([String: Value].self, from: data)
-                else { continue }
-                calls[call.name] = arguments
+                if let arguments = call.decodedArguments { calls[call.name] = arguments }
             }
         }
         return calls
@@ -708,10 +709,17 @@ public struct Agent: Sendable {
     /// bank transactions" had two purposes naming invoices ("RE-1112 Praxis Dr. Wagner Teilzahlung"); asked to name
     /// the numbers, the offline model gave those two and made up three more (RE-1103, RE-1102, RE-1101) for the others.
     static func aboutDocuments(_ text: String) -> Bool {
-        let rows = text.split(separator: "\n").filter { $0.hasPrefix("• ") }
+        let rows = bulletRows(text)
         guard !rows.isEmpty else { return UnverifiedReferences.namesDocuments(text) }
-        return rows.contains { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }
-            || rows.allSatisfy { UnverifiedReferences.namesDocuments(String($0)) }
+        return rows.contains(where: beginsWithDocument) || rows.allSatisfy { UnverifiedReferences.namesDocuments(String($0)) }
+    }
+
+    /// The built-in server's list rows: the lines with the "• " bullet.
+    static func bulletRows(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.hasPrefix("• ") } }
+
+    /// Whether a bullet row begins with a document number ("• RE-1101 · …").
+    static func beginsWithDocument(_ row: Substring) -> Bool {
+        UnverifiedReferences.namesDocuments(String(row.dropFirst(2).prefix { $0 != " " }))
     }
 
     /// What a result of more than five rows lists; the answer names a few of them instead of copying them all.
@@ -732,8 +740,8 @@ public struct Agent: Sendable {
     /// bullet; a document row begins with a document number. A result of five rows or fewer, or another server's
     /// result without the bullets, is none.
     static func longList(_ text: String) -> LongList? {
-        let rows = text.split(separator: "\n").filter { $0.hasPrefix("• ") }
-        let documents = rows.filter { UnverifiedReferences.namesDocuments(String($0.dropFirst(2).prefix { $0 != " " })) }.count
+        let rows = bulletRows(text)
+        let documents = rows.filter(beginsWithDocument).count
         if documents == rows.count {
             guard rows.count > 5 else { return nil }
             return text.range(of: #"Showing \d+–\d+ of \d+"#, options: .regularExpression) != nil ? .page : .documents

@@ -79,7 +79,7 @@ public enum AnswerView {
 
     /// `list_invoices limit=5 status='open'`: the call in a few tokens, arguments in a stable order.
     static func heading(_ call: ToolCall) -> String {
-        guard let data = call.arguments.data(using: .utf8), let arguments = try? JSONDecoder().decode([String: Value].self, from: data) else {
+        guard let arguments = call.decodedArguments else {
             let raw = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
             return raw.isEmpty ? call.name : "\(call.name) \(raw)"
         }

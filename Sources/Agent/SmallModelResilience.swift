@@ -115,8 +115,8 @@ public enum ArgumentRepair {
         let required = Set(requiredKeys(schema))
         let dates = arguments.keys.filter { $0.lowercased().contains("date") && !required.contains($0) }
         guard !dates.isEmpty else { return arguments }
-        let year = { (word: Substring) in word.count == 4 && (word.hasPrefix("19") || word.hasPrefix("20")) && Int(word) != nil }
-        let timely = speaks(questions, of: timeWords) || questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains(where: year)
+        let year = { (word: String) in word.count == 4 && (word.hasPrefix("19") || word.hasPrefix("20")) && Int(word) != nil }
+        let timely = speaks(questions, of: timeWords) || questions.flatMap(wordList).contains(where: year)
         return timely ? arguments : arguments.filter { !dates.contains($0.key) }
     }
 
@@ -144,9 +144,8 @@ public enum ArgumentRepair {
         let required = Set(requiredKeys(schema))
         var kept = arguments
         for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
-            guard let choices = schema.objectValue?["properties"]?.objectValue?[key]?.objectValue?["enum"]?.arrayValue else { continue }
-            let choiceWords = choices.compactMap(\.stringValue).flatMap { MadeUpValues.words($0).split(separator: " ").map(String.init) }
-            if !speaks(questions, of: words + choiceWords) { kept[key] = nil }
+            guard let choices = choices(of: key, in: schema) else { continue }
+            if !speaks(questions, of: words + choices.flatMap(wordList)) { kept[key] = nil }
         }
         return kept
     }
@@ -158,9 +157,9 @@ public enum ArgumentRepair {
     /// two named ("customers or suppliers") set nothing.
     public static func addingNamedCategory(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
         guard arguments["category"] == nil, arguments["search"] == nil, !requiredKeys(schema).contains("category"),
-            let choices = schema.objectValue?["properties"]?.objectValue?["category"]?.objectValue?["enum"]?.arrayValue?.compactMap(\.stringValue)
+            let choices = choices(of: "category", in: schema)
         else { return arguments }
-        let spoken = Set(MadeUpValues.words(question).split(separator: " ").map(String.init))
+        let spoken = Set(wordList(question))
         let named = choices.filter { choice in
             let names = [choice, choice + "s"] + (categoryWords[choice] ?? [])
             return names.contains { spoken.contains(MadeUpValues.words($0)) }
@@ -187,8 +186,8 @@ public enum ArgumentRepair {
     /// for Müller GmbH?").
     public static func inheritingSubject(_ arguments: [String: Value], earlier: [String: Value]?, question: String) -> [String: Value] {
         guard let earlier, !subjectKeys.contains(where: { arguments[$0] != nil }) else { return arguments }
-        let words = MadeUpValues.words(question).split(separator: " ")
-        guard words.count <= 8, words.contains(where: { backReferences.contains(String($0)) }) else { return arguments }
+        let words = wordList(question)
+        guard words.count <= 8, words.contains(where: backReferences.contains) else { return arguments }
         var inherited = arguments
         for key in subjectKeys { inherited[key] = inherited[key] ?? earlier[key] }
         return inherited
@@ -205,14 +204,14 @@ public enum ArgumentRepair {
     /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them.
     static let choiceFilters: [(key: String, words: [String])] = [("status", stateWords), ("direction", directionWords)]
 
-    /// Whether any of `questions` has a word beginning with one of `stateWords` or `alsoWords`.
-    static func speaksOfState(_ questions: [String], alsoWords: [String] = []) -> Bool {
-        speaks(questions, of: stateWords + alsoWords)
+    /// Whether any of `questions` has a word beginning with one of `stateWords`.
+    static func speaksOfState(_ questions: [String]) -> Bool {
+        speaks(questions, of: stateWords)
     }
 
     /// Whether any of `questions` has a word (`MadeUpValues.words`) beginning with one of `stems`.
     static func speaks(_ questions: [String], of stems: [String]) -> Bool {
-        questions.flatMap { MadeUpValues.words($0).split(separator: " ") }.contains { word in stems.contains { word.hasPrefix($0) } }
+        questions.flatMap(wordList).contains { word in stems.contains { word.hasPrefix($0) } }
     }
 
     /// Beginnings of words that speak of a document's or payment's state, lower case without accents
@@ -286,6 +285,16 @@ public enum ArgumentRepair {
     /// The names a schema's `required` lists.
     static func requiredKeys(_ schema: Value) -> [String] {
         schema.objectValue?["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// The choices (`enum`) of the schema's property `key`, as strings; nil when it has none.
+    static func choices(of key: String, in schema: Value) -> [String]? {
+        schema.objectValue?["properties"]?.objectValue?[key]?.objectValue?["enum"]?.arrayValue?.compactMap(\.stringValue)
+    }
+
+    /// `text` as `MadeUpValues.words`, one by one.
+    static func wordList(_ text: String) -> [String] {
+        MadeUpValues.words(text).split(separator: " ").map(String.init)
     }
 
     /// The JSON types a schema allows (`type`, a list of types, or the types of `anyOf`/`oneOf` branches).

@@ -19,6 +19,11 @@ public struct ToolCall: Sendable, Codable, Equatable {
         self.name = name
         self.arguments = arguments
     }
+
+    /// `arguments` as a JSON object, or nil when they are not one.
+    public var decodedArguments: [String: Value]? {
+        try? JSONDecoder().decode([String: Value].self, from: Data(arguments.utf8))
+    }
 }
 
 /// One message of a conversation, in a provider-neutral form.

@@ -82,11 +82,7 @@ extension LedgerStore {
         if let name = query.contactName, !name.isEmpty { filter.add("c.name LIKE ? ESCAPE '\\'", likePattern(name)) }
         if let from = query.dateFrom { filter.add("i.invoice_date >= ?", from.iso) }
         if let to = query.dateTo { filter.add("i.invoice_date <= ?", to.iso) }
-        if query.dueFrom != nil || query.dueTo != nil {
-            if query.statuses.isEmpty { filter.add("i.status IN ('open','partially_paid')") }
-            if let from = query.dueFrom { filter.add("i.due_date >= ?", from.iso) }
-            if let to = query.dueTo { filter.add("i.due_date <= ?", to.iso) }
-        }
+        filter.addDueRange(from: query.dueFrom, to: query.dueTo, prefix: "i.", unpaidOnly: query.statuses.isEmpty)
         if let number = query.number, !number.isEmpty { filter.add("i.number LIKE ? ESCAPE '\\'", likePattern(number)) }
         if let low = query.minGrossCents { filter.add("i.gross_cents >= ?", low) }
         if let high = query.maxGrossCents { filter.add("i.gross_cents <= ?", high) }

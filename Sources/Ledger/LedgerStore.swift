@@ -157,6 +157,15 @@ struct SQLFilter {
         add("\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))", values: values)
     }
 
+    /// A due-date range on `prefix`'s `due_date`: unpaid documents only (open or partially paid, as "overdue" counts
+    /// them) unless the query names statuses of its own (`unpaidOnly` false). Nothing without a bound.
+    mutating func addDueRange(from: LedgerDate?, to: LedgerDate?, prefix: String = "", unpaidOnly: Bool) {
+        guard from != nil || to != nil else { return }
+        if unpaidOnly { add("\(prefix)status IN ('open','partially_paid')") }
+        if let from { add("\(prefix)due_date >= ?", from.iso) }
+        if let to { add("\(prefix)due_date <= ?", to.iso) }
+    }
+
     var clause: String { conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ") }
 }
 

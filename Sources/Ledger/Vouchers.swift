@@ -65,11 +65,7 @@ extension LedgerStore {
         }
         if let from = query.dateFrom { filter.add("voucher_date >= ?", from.iso) }
         if let to = query.dateTo { filter.add("voucher_date <= ?", to.iso) }
-        if query.dueFrom != nil || query.dueTo != nil {
-            if query.statuses.isEmpty { filter.add("status IN ('open','partially_paid')") }
-            if let from = query.dueFrom { filter.add("due_date >= ?", from.iso) }
-            if let to = query.dueTo { filter.add("due_date <= ?", to.iso) }
-        }
+        filter.addDueRange(from: query.dueFrom, to: query.dueTo, unpaidOnly: query.statuses.isEmpty)
         if let low = query.minGrossCents { filter.add("gross_cents >= ?", low) }
         if let high = query.maxGrossCents { filter.add("gross_cents <= ?", high) }
         let orderColumn: String

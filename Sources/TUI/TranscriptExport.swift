@@ -105,7 +105,7 @@ enum TranscriptExport {
                 for call in message.toolCalls {
                     var block = ToolBlock(
                         callID: call.id, name: call.name, rawArguments: call.arguments,
-                        arguments: try? JSONDecoder().decode([String: Value].self, from: Data(call.arguments.utf8)))
+                        arguments: call.decodedArguments)
                     let result = results[call.id]
                     block.status = result?.isError == true ? .failed : .succeeded
                     block.resultText = Sanitizer.clean(result?.content ?? "")
