@@ -35,8 +35,10 @@ let package = Package(
                 "Curl", "Config", "AccountingServer", "Ledger", "Processes", .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // glibc's spawning extensions (close-on-exec pipes, closefrom, chdir), which Swift's Glibc module hides.
+        .target(name: "CSpawn"),
         // Processes ledgerchat starts and must stop: stdio MCP servers and the local model.
-        .target(name: "Processes"),
+        .target(name: "Processes", dependencies: ["CSpawn"]),
         .target(name: "LLM", dependencies: ["Curl", "Processes", "Config", .product(name: "MCP", package: "swift-sdk")]),
         // Agent reuses AccountingServer's secret redaction for traces (it already depends on it through MCPClient).
         .target(name: "Agent", dependencies: ["LLM", "MCPClient", "AccountingServer", "Ledger", "Config", .product(name: "MCP", package: "swift-sdk")]),
@@ -80,11 +82,11 @@ let package = Package(
             ]),
 
         // Helpers shared by test targets: the loopback servers the tests talk to, scratch paths, waiting off the pool.
-        .target(name: "TestSupport", dependencies: ["Curl"], path: "Tests/Support", exclude: ["loopback_server.py", "loopback_serving.py", "scripted_llm.py"]),
+        .target(name: "TestSupport", dependencies: ["Curl", "Processes"], path: "Tests/Support", exclude: ["loopback_server.py", "loopback_serving.py", "scripted_llm.py"]),
         .testTarget(name: "ProcessesTests", dependencies: ["Processes", "TestSupport"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurl", "CNcursesw"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config", "TestSupport"]),
-        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestSupport"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "Processes", "TestSupport"]),
         .testTarget(
             name: "AgentTests",
             dependencies: [
@@ -103,12 +105,12 @@ let package = Package(
             dependencies: ["Agent", "LLM", "MCPClient", "AccountingServer", "Ledger", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "CompareTests",
-            dependencies: ["Compare", "Agent", "LLM", "Ledger", "AccountingServer", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["Compare", "Agent", "LLM", "Ledger", "AccountingServer", "Processes", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "RenderTests", dependencies: ["Render", .product(name: "MCP", package: "swift-sdk")]),
         // Pure state and screen tests, and end-to-end tests driving the binary in tmux with a scripted LLM.
         .testTarget(
             name: "TUITests",
-            dependencies: ["TUI", "Render", "Agent", "LLM", "Ledger", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["TUI", "Render", "Agent", "LLM", "Ledger", "Processes", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(
             name: "LLMTests", dependencies: ["LLM", "Curl", "TestSupport", .product(name: "MCP", package: "swift-sdk")],
             exclude: ["Fixtures"]),

@@ -163,17 +163,10 @@ public actor LocalModelServer {
         try? FileManager.default.createDirectory(atPath: PromptCache.directory, withIntermediateDirectories: true)
         let port = try Self.freePort()
         let arguments = flags + ["--port", String(port)]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: files.server)
-        process.arguments = arguments
         let logPath = Self.logPath()
         try? FileManager.default.createDirectory(atPath: (logPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log ?? FileHandle.nullDevice
-        process.standardError = log ?? FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try ChildProcesses.shared.start(process) } catch {
+        let process: SpawnedProcess
+        do { process = try ChildProcesses.shared.start(files.server, arguments, input: .null, output: .file(logPath), error: .sameAsOutput) } catch {
             throw LocalModelError("Cannot start \(files.server): \(error.localizedDescription). Run `make local-model` again.")
         }
         let url = "http://127.0.0.1:\(port)/v1"
@@ -181,9 +174,8 @@ public actor LocalModelServer {
         progress("Starting the local model (llama-server, \(cores) threads)…")
         var lastReport = started
         while ContinuousClock.now - started < .seconds(180) {
-            if !process.isRunning {
-                throw LocalModelError(Self.startFailure(
-                    reason: process.terminationReason, status: process.terminationStatus, logTail: Self.logTail(logPath), logPath: logPath))
+            if let ended = process.exitStatus {
+                throw LocalModelError(Self.startFailure(ended, logTail: Self.logTail(logPath), logPath: logPath))
             }
             if await Self.healthy(url) {
                 let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
@@ -215,8 +207,9 @@ public actor LocalModelServer {
     /// What to tell the user when llama-server ends before it is ready. A crash (a signal) is the binary failing on
     /// this processor — rebuilding it may help, another model does; an exit with a status is llama-server's own refusal,
     /// which its last log lines explain.
-    static func startFailure(reason: Process.TerminationReason, status: Int32, logTail: String, logPath: String) -> String {
-        if reason == .uncaughtSignal {
+    static func startFailure(_ ended: ChildExit, logTail: String, logPath: String) -> String {
+        let status = ended.status
+        if ended.signaled {
             return "llama-server crashed (signal \(status)) while loading the model: \(logTail). Run `make local-model` in the "
                 + "ledgerchat checkout to rebuild it for this processor; if it still crashes, configure another model in "
                 + "config.toml (see config.example.toml). Log: \(logPath)"

@@ -18,7 +18,7 @@ public actor StdioProcessTransport: Transport {
     private let workingDirectory: String?
     private let stderrSink: @Sendable (String) -> Void
     private let state = Shared()
-    private var process: Process?
+    private var process: SpawnedProcess?
     private var stdinHandle: FileHandle?
     private let messages: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
@@ -63,23 +63,21 @@ public actor StdioProcessTransport: Transport {
     public func connect() async throws {
         guard process == nil else { return }
         _ = Self.ignoreBrokenPipes
-        let process = Process()
-        // `env` finds the command on PATH the way a shell would, and execs it in place (same pid).
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, configured in configured }
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do { try ChildProcesses.shared.start(process) } catch {
+        let process: SpawnedProcess
+        do {
+            // `env` finds the command on PATH the way a shell would, and execs it in place (same pid).
+            process = try ChildProcesses.shared.start(
+                "/usr/bin/env", [command] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment) { _, configured in configured },
+                directory: workingDirectory, input: .pipe, output: .pipe, error: .pipe)
+        } catch {
             throw MCPTransportError.closed(server: name, detail: "cannot start `\(command)`: \(error.localizedDescription). Check command and cwd.")
         }
+        guard let input = process.standardInput, let output = process.standardOutput, let errors = process.standardError else {
+            preconditionFailure("three pipes were asked for")
+        }
         self.process = process
-        self.stdinHandle = input.fileHandleForWriting
+        self.stdinHandle = input
 
         let name = self.name
         let state = self.state
@@ -87,7 +85,7 @@ public actor StdioProcessTransport: Transport {
         let sink = stderrSink
         let onExit = self.onExit
         Thread.detachNewThread {
-            Self.readLines(errors.fileHandleForReading) { line in
+            Self.readLines(errors) { line in
                 sink(line)
                 state.withLock { shared in
                     shared.stderrTail.append(line)
@@ -96,7 +94,7 @@ public actor StdioProcessTransport: Transport {
             }
         }
         Thread.detachNewThread {
-            Self.readLines(output.fileHandleForReading) { line in
+            Self.readLines(output) { line in
                 guard !line.isEmpty else { return }
                 let data = Data(line.utf8)
                 if let shape = MessageShape(data) {
@@ -107,7 +105,7 @@ public actor StdioProcessTransport: Transport {
                 }
             }
             // Output closed: the child is gone (or about to be). Give stderr a moment to drain its last lines.
-            process.waitUntilExit()
+            let ended = process.waitUntilExit(timeout: .seconds(5))
             Thread.sleep(forTimeInterval: 0.05)
             ChildProcesses.shared.remove(process.processIdentifier)
             let (waiting, tail, alreadyExited) = state.withLock { shared -> (Set<ID>, [String], Bool) in
@@ -118,10 +116,7 @@ public actor StdioProcessTransport: Transport {
                 return (shared.outstanding, shared.stderrTail, shared.exited)
             }
             guard !alreadyExited else { return }
-            let status =
-                process.terminationReason == .uncaughtSignal
-                ? "was killed by signal \(process.terminationStatus)" : "exited with status \(process.terminationStatus)"
-            let reason = "the server process \(status)" + (tail.isEmpty ? "." : "; its last output: " + tail.suffix(3).joined(separator: " | "))
+            let reason = "the server process \(ended.map(\.description) ?? "closed its output")" + (tail.isEmpty ? "." : "; its last output: " + tail.suffix(3).joined(separator: " | "))
             for id in waiting { continuation.yield(lostAnswer(for: id, message: "\(name): \(reason)")) }
             continuation.finish()
             onExit(reason)
@@ -136,7 +131,7 @@ public actor StdioProcessTransport: Transport {
             let pid = process.processIdentifier
             // Closing stdin is how stdio servers are told to stop; a stubborn one gets SIGTERM, then SIGKILL.
             for (signal, wait) in [(Int32(0), 1.0), (SIGTERM, 2.0), (SIGKILL, 1.0)] {
-                if signal != 0 { kill(pid, signal) }
+                if signal != 0 { process.send(signal) }
                 let deadline = Date().addingTimeInterval(wait)
                 while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
                 if !process.isRunning { break }

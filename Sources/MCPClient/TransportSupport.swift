@@ -89,11 +89,8 @@ func lostAnswer(for id: ID, message: String) -> Data {
 /// The command may take seconds (a login against an identity provider) and runs within `deadline`: a command that
 /// hangs is stopped and reported, since nothing else would end it (the connect timeout cannot cancel a blocked read).
 func runTokenCommand(_ command: String, server: String, deadline: Duration = .seconds(30)) async throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
     let finished: CollectedRun?
-    do { finished = try await CollectedRun.run(process, deadline: deadline) } catch {
+    do { finished = try await CollectedRun.run("/bin/sh", ["-c", command], deadline: deadline) } catch {
         throw MCPTransportError.unauthorized(server: server, detail: "cannot run bearer_token_command: \(error)")
     }
     guard let finished else {

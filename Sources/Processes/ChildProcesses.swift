@@ -14,19 +14,16 @@ public final class ChildProcesses: Sendable {
     /// A registry of its own: tests use one, so that `terminateAll` never reaches the children other tests started.
     init() {}
 
-    /// Starts `process` with no signals blocked, and registers it.
-    ///
-    /// A child inherits the signal mask of the thread that starts it, and Swift's worker threads block nearly every
-    /// signal (measured: SigBlk fffffffe3bfbea27 in a child started from a task), so without this the child
-    /// never sees SIGTERM or SIGINT and can only be killed.
-    public func start(_ process: Process) throws {
-        var empty = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try process.run()
-        add(process.processIdentifier)
+    /// Starts a child (see `SpawnedProcess`: no signal blocked, its own process group, no descriptor of ours but
+    /// the streams given) and registers it.
+    public func start(
+        _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil, directory: String? = nil,
+        input: ChildStream = .null, output: ChildStream = .inherit, error: ChildStream = .inherit
+    ) throws -> SpawnedProcess {
+        let child = try SpawnedProcess(
+            executable, arguments, environment: environment, directory: directory, input: input, output: output, error: error)
+        add(child.processIdentifier)
+        return child
     }
 
     public func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }

@@ -39,12 +39,10 @@ func run(
     _ executable: String, _ arguments: [String], timeout: TimeInterval = 120, environment: [String: String]? = nil,
     workingDirectory: String? = nil
 ) async throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-    guard let finished = try await CollectedRun.run(process, deadline: .milliseconds(Int(timeout * 1000))) else {
+    guard
+        let finished = try await CollectedRun.run(
+            executable, arguments, environment: environment, directory: workingDirectory, deadline: .milliseconds(Int(timeout * 1000)))
+    else {
         throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
     }
     return CommandResult(
@@ -54,30 +52,24 @@ func run(
 
 /// `ledgerchat serve --http` running as a child process on a free port.
 final class ServedProcess: Sendable {
-    let process = Process()
+    let process: SpawnedProcess
     let port: Int
     private let stderrLines = Locked<[String]>([])
 
     init(arguments: [String], environment: [String: String]? = nil) async throws {
-        process.executableURL = URL(fileURLWithPath: try ledgerchatBinary())
-        process.arguments = ["serve", "--http", "--port", "0"] + arguments
-        if let environment { process.environment = environment }
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
         // Registered like ledgerchat registers its children: stopped when the test process exits, however a test ended.
-        ChildProcesses.shared.add(process.processIdentifier)
+        process = try ChildProcesses.shared.start(
+            try ledgerchatBinary(), ["serve", "--http", "--port", "0"] + arguments, environment: environment, input: .null, output: .null,
+            error: .pipe)
+        let err = process.standardError!
         let portBox = Locked<Int?>(nil)
         let found = DispatchSemaphore(value: 0)
         let lines = stderrLines
         // Reads for as long as the server lives, so on a thread of its own (see `onOwnThread`).
         Thread.detachNewThread {
             var buffer = Data()
-            let handle = err.fileHandleForReading
             while true {
-                let chunk = handle.availableData
+                let chunk = err.availableData
                 if chunk.isEmpty { break }
                 buffer.append(chunk)
                 while let newline = buffer.firstIndex(of: 0x0A) {
@@ -107,20 +99,20 @@ final class ServedProcess: Sendable {
     /// Sends SIGTERM and reports whether the server exited within the deadline (killing it otherwise).
     func terminate(within deadline: Duration) async -> Bool {
         process.terminate()
-        let start = ContinuousClock.now
-        while process.isRunning && ContinuousClock.now - start < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            _ = try? await onOwnThread { [process] in process.waitUntilExit() }
-            return false
-        }
-        return true
+        if await process.waitForExit(timeout: deadline) != nil { return true }
+        process.send(SIGKILL)
+        _ = await process.waitForExit(timeout: .seconds(5))
+        return false
     }
 
+    /// SIGINT, as Ctrl-C would; a server that has not ended 10 s later is killed.
     func stop() {
         if process.isRunning {
             process.interrupt()
-            process.waitUntilExit()
+            if process.waitUntilExit(timeout: .seconds(10)) == nil {
+                process.send(SIGKILL)
+                process.waitUntilExit(timeout: .seconds(5))
+            }
         }
         ChildProcesses.shared.remove(process.processIdentifier)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import TestSupport
 import Testing
 
@@ -11,13 +12,9 @@ struct WorkDirectoryTests {
         let temporary = try scratchDirectory("compare-temp")
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         // A process that has ended: its pid names an abandoned folder.
-        let endedPID = try await onOwnThread {
-            let ended = Process()
-            ended.executableURL = URL(fileURLWithPath: "/bin/true")
-            try ended.run()
-            ended.waitUntilExit()
-            return ended.processIdentifier
-        }
+        let ended = try SpawnedProcess("/bin/true")
+        #expect(await ended.waitForExit(timeout: .seconds(60)) != nil)
+        let endedPID = ended.processIdentifier
         let prefix = CompareRunner.workPrefix
         let folders = [
             "\(prefix)\(endedPID)-dead0001", "\(prefix)\(getpid())-mine0001", "\(prefix)1-init0001",

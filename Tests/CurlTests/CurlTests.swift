@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import TestSupport
 import Testing
 
@@ -135,16 +136,13 @@ struct CurlTLSTests {
     /// A self-signed certificate for 127.0.0.1, made with the openssl command.
     static func certificate() async throws -> (cert: String, key: String) {
         let directory = try scratchDirectory("tls")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try await onOwnThread { process.waitUntilExit() }
+        let made = try await CollectedRun.run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+            ], deadline: .seconds(120))
+        #expect(made?.status == 0, "openssl: \(String(decoding: made?.standardError ?? Data(), as: UTF8.self))")
         return (directory + "/cert.pem", directory + "/key.pem")
     }
 

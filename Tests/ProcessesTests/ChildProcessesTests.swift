@@ -9,12 +9,8 @@ struct ChildProcessesTests {
     /// Not `shared`: its terminateAll would also stop the MCP peers and the local model of tests running meanwhile.
     let registry = ChildProcesses()
 
-    func start(_ script: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try registry.start(process)
-        return process
+    func start(_ script: String) throws -> SpawnedProcess {
+        try registry.start("/bin/sh", ["-c", script])
     }
 
     @Test("children see SIGTERM (nothing blocked); one that ignores it is killed after the grace period")
@@ -24,19 +20,15 @@ struct ChildProcessesTests {
         // Long enough to still run when the signal comes, however slowly a busy machine gets this test there.
         let polite = try start("exec sleep 600")
         let stubborn = try start("trap '' TERM; touch '\(trapSet)'; while true; do sleep 0.1; done")
-        defer { for child in [polite, stubborn] where child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        defer { for child in [polite, stubborn] { child.send(SIGKILL) } }
         // Signalled before the trap is set, the stubborn child would die politely: wait for its word (a busy machine
         // can take seconds to get there).
         let deadline = ContinuousClock.now + .seconds(120)
         while !FileManager.default.fileExists(atPath: trapSet) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(ChildProcesses.isRunning(polite.processIdentifier) && ChildProcesses.isRunning(stubborn.processIdentifier))
         // terminateAll waits out the grace period in place, as it does at exit: here on a thread of its own.
-        try await onOwnThread { [registry] in
-            registry.terminateAll(grace: .milliseconds(500))
-            polite.waitUntilExit()
-            stubborn.waitUntilExit()
-        }
-        #expect(polite.terminationReason == .uncaughtSignal && polite.terminationStatus == SIGTERM, "signal \(polite.terminationStatus)")
-        #expect(stubborn.terminationReason == .uncaughtSignal && stubborn.terminationStatus == SIGKILL)
+        try await onOwnThread { [registry] in registry.terminateAll(grace: .milliseconds(500)) }
+        #expect(await polite.waitForExit(timeout: .seconds(30)) == ChildExit(status: SIGTERM, signaled: true))
+        #expect(await stubborn.waitForExit(timeout: .seconds(30)) == ChildExit(status: SIGKILL, signaled: true))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 
 /// The Python with the MCP SDK, FastMCP and jsonschema: `$LEDGERCHAT_PEERS_PYTHON` (set by `make test`), else the
 /// newest complete peers virtualenv in `~/.cache/ledgerchat`.
@@ -21,19 +22,18 @@ public let packageRootURL = URL(fileURLWithPath: #filePath).deletingLastPathComp
 /// `kill()` or until the test process exits (its stdin, held here, closes).
 public final class PeerServer: Sendable {
     public let port: Int
-    private let process: Process
-    private let lifeline: Pipe
+    private let process: SpawnedProcess
 
     /// Starts the peer and waits (on a thread of its own: the peers import their packages for a few seconds) for its port.
     public init(script: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try peersPython())
-        process.arguments = [packageRootURL.appendingPathComponent("Tests/Interop/\(script)").path] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let python = try peersPython()
         let what = "\(script) \(arguments.joined(separator: " "))"
-        let (port, lifeline) = try await onOwnThread { try startReportingPort(process, what: what) }
+        let (process, port) = try await onOwnThread {
+            try startReportingPort(
+                python, [packageRootURL.appendingPathComponent("Tests/Interop/\(script)").path] + arguments,
+                environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }, what: what)
+        }
         self.process = process
-        self.lifeline = lifeline
         self.port = port
     }
 
@@ -41,7 +41,7 @@ public final class PeerServer: Sendable {
 
     /// SIGKILL, as a crash would, and wait until the port is free.
     public func kill() async {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        _ = try? await onOwnThread { [process] in process.waitUntilExit() }
+        process.send(SIGKILL)
+        _ = await process.waitForExit(timeout: .seconds(10))
     }
 }

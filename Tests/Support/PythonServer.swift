@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import Glibc
 
 /// A Python test server from `Tests/Support/` (standard library only), on a loopback port, for as long as the test
@@ -11,23 +12,18 @@ import Glibc
 /// and more behind it.
 public final class PythonServer: Sendable {
     public let port: Int
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// Starts `script` (a path relative to `Tests/Support/`) with `arguments`.
     public init(script: String, arguments: [String] = []) throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
         let (socket, port) = try listeningLoopbackSocket()
-        let handedOver = FileHandle(fileDescriptor: socket, closeOnDealloc: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", path] + arguments
-        process.standardInput = handedOver
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch {
+        // The child gets its own copy; ours would keep the port open after the child is gone.
+        defer { close(socket) }
+        let process: SpawnedProcess
+        do { process = try SpawnedProcess("/usr/bin/env", ["python3", path] + arguments, input: .descriptor(socket), output: .null) } catch {
             throw PythonServerError(description: "cannot start \(script) (is python3 installed?): \(error)")
         }
-        // The child has its own copy; ours would keep the port open after the child is gone.
-        try? handedOver.close()
         self.process = process
         self.port = port
     }
@@ -57,22 +53,20 @@ private func listeningLoopbackSocket() throws -> (socket: Int32, port: Int) {
     return (socket, Int(UInt16(bigEndian: address.sin_port)))
 }
 
-/// Starts a server that prints its port on stdout's first line and exits when its stdin closes; returns the port
-/// and the stdin pipe that keeps it alive.
-func startReportingPort(_ process: Process, what: String) throws -> (port: Int, lifeline: Pipe) {
-    let output = Pipe()
-    let lifeline = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = lifeline
-    try process.run()
+/// Starts a server that prints its port on stdout's first line and exits when its stdin closes; returns it (its
+/// stdin pipe, held by the `SpawnedProcess`, keeps it alive) and the port.
+func startReportingPort(_ executable: String, _ arguments: [String], environment: [String: String], what: String) throws
+    -> (process: SpawnedProcess, port: Int)
+{
+    let process = try SpawnedProcess(executable, arguments, environment: environment, input: .pipe, output: .pipe, error: .null)
+    let output = process.standardOutput!
     var line = Data()
-    while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
+    while let byte = try output.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line.append(byte) }
     guard let port = Int(String(decoding: line, as: UTF8.self)) else {
         process.terminate()
         throw PythonServerError(description: "\(what) did not start")
     }
-    return (port, lifeline)
+    return (process, port)
 }
 
 public struct PythonServerError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Processes
 import TestSupport
 import Testing
 
@@ -103,55 +104,19 @@ final class TmuxSession: Sendable {
         return text
     }
 
-    /// posix_spawn with no signals blocked, then waitpid. Foundation's Process cannot be used here: the
-    /// tmux server that new-session forks would inherit the descriptor Process watches for the child's exit, and
-    /// the wait would never end.
+    /// The tmux client, with its output in a file. Not Foundation's `Process`: the tmux server that new-session forks
+    /// would inherit the descriptor `Process` watches for the client's exit, and the wait would never end; and the
+    /// server must start with no signal blocked, or it ignores kill-server (see `SpawnedProcess`).
     static func spawnAndWait(_ argv: [String], outputPath: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // The tmux server outlives this call; it must not keep other tests' pipes open (their readers would wait for
-        // an end of file that never comes).
-        // (glibc ignores a close action for a descriptor that was closed meanwhile.)
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for descriptor in open.compactMap(Int32.init) where descriptor > 2 { posix_spawn_file_actions_addclose(&actions, descriptor) }
-        // Swift's threads block SIGTERM and SIGHUP, and a spawned child inherits the mask: the tmux server would then
-        // ignore kill-server and the chat would never see the hangup. Start it with nothing blocked.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signalNumber in [SIGHUP, SIGINT, SIGTERM, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signalNumber) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
-        guard result == 0 else { throw TmuxError("could not start \(argv[0]): \(String(cString: strerror(result)))") }
+        let client = try SpawnedProcess(argv[0], Array(argv.dropFirst()), output: .file(outputPath), error: .sameAsOutput)
         // A tmux client answers in milliseconds; one that does not within the deadline is killed, so a wedged tmux
         // fails the test instead of holding the whole run.
-        var status: Int32 = 0
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid { break }
-            if waited == -1 && errno != EINTR { throw TmuxError("waiting for \(argv[0]) failed: \(String(cString: strerror(errno)))") }
-            if ContinuousClock.now > deadline {
-                Foundation.kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                throw TmuxError("\(argv.joined(separator: " ")) did not finish within 30 s")
-            }
-            usleep(5_000)
+        guard let ended = client.waitUntilExit(timeout: .seconds(30)) else {
+            client.send(SIGKILL)
+            client.waitUntilExit(timeout: .seconds(10))
+            throw TmuxError("\(argv.joined(separator: " ")) did not finish within 30 s")
         }
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return ended.signaled ? 128 + ended.status : ended.status
     }
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
