@@ -96,13 +96,17 @@ print(f"the model read {read[1]} tokens at {speed(read)}/s and wrote {written[1]
 PY
 }
 
-echo "Timing the offline model on \"$QUESTION\" ($(nproc) threads)…"
+echo "Timing the offline model on \"$QUESTION\" ($(nproc) threads; about 15 minutes on 2 cores, each result as it comes)…"
+progress() { # toolset cache: the result so far, on stderr
+  read -r seconds tokens calls _ <<<"${RESULTS[$1-$2]}"
+  echo "  $1 $2: ${seconds:-?} s, ${tokens:-?} prompt tokens, calls ${calls:-?}" >&2
+}
 declare -A RESULTS
 for toolset in full poc; do
   start_server
-  RESULTS[$toolset-cold]=$(ask "$toolset")
+  RESULTS[$toolset-cold]=$(ask "$toolset"); progress "$toolset" cold
   # A different question next, as in a chat: the tool list must still be cached, only the new question is read.
-  RESULTS[$toolset-next]=$(ask "$toolset" "$OTHER")
+  RESULTS[$toolset-next]=$(ask "$toolset" "$OTHER"); progress "$toolset" next
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
   # Warm: a fresh server that has answered another question, so the tool list and the system prompt are read. Three
   # times, each after the other question (which leaves both slots as before: no RAM prompt cache), and the median
@@ -115,6 +119,7 @@ for toolset in full poc; do
     sleep 0.3  # llama-server writes its log from a thread of its own: let the last round's timings land first
     before=$(wc -c <"$WORK/llama.log")
     WARM+=("$(ask "$toolset")")
+    echo "  $toolset warm run ${#WARM[@]}: ${WARM[-1]%% *} s" >&2
     sleep 0.3
     tail -c +"$((before + 1))" "$WORK/llama.log" >>"$WORK/warm-timings.log"
   done
@@ -122,7 +127,7 @@ for toolset in full poc; do
   RESULTS[$toolset-warm-all]=$(printf '%s\n' "${WARM[@]}" | cut -d' ' -f1 | tr '\n' ' ')
   RESULTS[$toolset-speed]=$(model_speed "$WORK/warm-timings.log")
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
-  RESULTS[$toolset-restored]=$(restored "$toolset")
+  RESULTS[$toolset-restored]=$(restored "$toolset"); progress "$toolset" restored
 done
 
 printf '\n%-8s %-8s %10s %14s  %-24s %s\n' toolset cache seconds "prompt tokens" "tool calls" "names RE-1115"
