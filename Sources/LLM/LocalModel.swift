@@ -82,6 +82,9 @@ public actor LocalModelServer {
 
     private var baseURL: String?
     private var starting: Task<String, any Error>?
+    /// The llama-server this one started, kept so that one that died is reaped (`exitStatus`) before another starts,
+    /// instead of staying a zombie until ledgerchat exits.
+    private var server: SpawnedProcess?
     /// The prompt cache on disk of the server at `baseURL` (see `PromptCache`).
     var promptCache: PromptCache.Session?
 
@@ -139,6 +142,7 @@ public actor LocalModelServer {
     private static var statePath: String { LocalModelFiles.cacheDirectory() + "/local-model-server.json" }
 
     private func start(template: String?, progress: @escaping @Sendable (String) -> Void) async throws -> String {
+        if let server, server.exitStatus != nil { self.server = nil }
         let files = try LocalModelFiles.locate()
         // Two ledgerchats started together (two terminals, or tests run in parallel) would each load a model and share
         // two cores between them; the second waits for the first and then reuses its server.
@@ -181,6 +185,7 @@ public actor LocalModelServer {
                 let state = State(pid: process.processIdentifier, port: port, flags: flags, templateDigest: templateDigest)
                 try? JSONEncoder().encode(state).write(to: URL(fileURLWithPath: Self.statePath))
                 promptCache = PromptCache.Session(baseURL: url, setup: setup, restores: true)
+                server = process
                 progress("Local model ready after \((ContinuousClock.now - started).components.seconds) s.")
                 return url
             }
@@ -191,6 +196,11 @@ public actor LocalModelServer {
             try await Task.sleep(for: .milliseconds(250))
         }
         process.terminate()
+        if await process.waitForExit(timeout: .seconds(5)) == nil {
+            process.send(SIGKILL)
+            _ = await process.waitForExit(timeout: .seconds(5))
+        }
+        ChildProcesses.shared.remove(process.processIdentifier)
         // Loading takes seconds on an idle machine; three minutes means the machine is starved (memory swapped out,
         // cores taken by other work) or the disk is very slow. The log's last lines say how far it got.
         throw LocalModelError(
