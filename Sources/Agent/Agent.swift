@@ -425,6 +425,12 @@ public struct Agent: Sendable {
                 let refusal = MadeUpValues.guessRefusal(tool: tool.name, guessed: cleaned, finder: MadeUpValues.finder(for: tool.name, among: tools))
                 return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned, guessed: true)
             }
+            // A made-up name finds no one, and the model answers that there is no one. Not counted as a guess (two of
+            // which end the tool rounds): it follows the refused identifier, and the next call is the one that answers.
+            if let search = MadeUpValues.guessedSearch(in: cleaned, said: said) {
+                let refusal = MadeUpValues.searchRefusal(tool: tool.name, search: search, among: tools)
+                return RepairedCall(plan: .reject(refusal, arguments: cleaned), arguments: cleaned)
+            }
             cleaned = kept
             cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)

@@ -432,12 +432,57 @@ public enum MadeUpValues {
         toolResult.contains(" was not run: ") && toolResult.contains(" came from no question and no result, so ")
     }
 
+    /// The `search` text of a read when none of its words (legal forms such as "GmbH" aside) is in a question or a
+    /// result: a name the model made up. Why: asked "Who is our biggest customer?" and refused its guessed customer
+    /// number, the offline model searched the contacts for "Muster Digital GmbH" — our own company, from the system
+    /// prompt — found none and answered "There are no customers" (and the same for "Which customer has the most open
+    /// invoices?"). One word heard is enough ("Becker" for "Autohaus Becker KG", "Hotel" for "hotels").
+    public static func guessedSearch(in arguments: [String: Value], said: [String]) -> String? {
+        guard let search = arguments["search"]?.stringValue else { return nil }
+        let wanted = words(search).split(separator: " ").map(String.init).filter { $0.count >= 3 && !legalForms.contains($0) }
+        guard !wanted.isEmpty else { return nil }
+        let heardWords = Set(heard(said).split(separator: " ").map(String.init))
+        let isHeard = { (word: String) in
+            heardWords.contains(word) || heardWords.contains { $0.hasPrefix(word) || ($0.count >= 4 && word.hasPrefix($0)) }
+        }
+        return wanted.contains(where: isHeard) ? nil : search
+    }
+
+    /// Words of company names that name no one, as `words` writes them.
+    static let legalForms: Set<String> = ["gmbh", "mbh", "ltd", "inc", "llc", "corp", "und", "and", "the", "der", "die", "das", "partner"]
+
+    /// The error a read gets for a made-up `search` text (`guessedSearch`): the question names no one, so the model is
+    /// pointed to the tool that compares them all (`aggregator`). Told this, the offline model called `summarize` with
+    /// `group_by: contact` for "Who is our biggest customer?", "Wer ist unser größter Kunde?" and "Which customer has
+    /// the most open invoices?" (replayed rounds); told to search "if the question names one, else summarize", it
+    /// searched for the made-up name again.
+    public static func searchRefusal(tool: String, search: String, among tools: [AgentTool]) -> String {
+        let refused = "\(tool) was not run: search '\(search)' came from no question and no result, so it is a guess. "
+        guard let (aggregator, group) = aggregator(for: tool, among: tools) else {
+            return refused + "The question names no one: call \(tool) without search to list them."
+        }
+        return refused + "The question names no \(group): to find the largest or most of them, call \(aggregator) with group_by \(group)."
+    }
+
+    /// A read tool that groups by the thing `tool` is about (a `group_by` choice of that name): `summarize` with
+    /// `contact` for `list_contacts`.
+    static func aggregator(for tool: String, among tools: [AgentTool]) -> (tool: String, group: String)? {
+        let wanted = things(tool)
+        for candidate in tools.sorted(by: { $0.name < $1.name }) where candidate.readOnly && candidate.name != tool {
+            let choices = ArgumentRepair.choices(of: "group_by", in: candidate.inputSchema) ?? []
+            if let group = choices.sorted().first(where: wanted.contains) { return (candidate.name, group) }
+        }
+        return nil
+    }
+
+    /// The things a tool is about: the words of its name after the verb, singular (`list_contacts` → contact).
+    static func things(_ name: String) -> Set<String> {
+        Set(ChangeTalk.nameParts(name).dropFirst().map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 })
+    }
+
     /// Another read tool about the same thing as `tool` that takes a `search` text: `list_contacts` for `get_contact`
     /// (the words after the verb, singular, shared).
     public static func finder(for tool: String, among tools: [AgentTool]) -> String? {
-        func things(_ name: String) -> Set<String> {
-            Set(ChangeTalk.nameParts(name).dropFirst().map { $0.hasSuffix("s") ? String($0.dropLast()) : $0 })
-        }
         let wanted = things(tool)
         guard !wanted.isEmpty else { return nil }
         return tools.filter { candidate in

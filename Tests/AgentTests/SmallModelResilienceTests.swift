@@ -246,6 +246,36 @@ struct SmallModelResilienceTests {
         #expect(!MadeUpValues.isGuessRefusal("There is no invoice RE-9999 in this ledger."))
     }
 
+    @Test("a search text none of whose words was said is a guess; the refusal points to the tool that groups them")
+    func guessedSearch() {
+        let question = "Who is our biggest customer?"
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Muster Digital GmbH"], said: [question]) == "Muster Digital GmbH")
+        // One word heard is enough, as a word's beginning either way; legal forms and short words are not judged.
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Becker"], said: ["Show me Autohaus Becker KG"]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["search": "hotel"], said: ["Which hotels are customers?"]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Rheinblick Hotels"], said: ["the hotel Rheinblick"]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Köln"], said: ["customers in koln"]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["search": "GmbH"], said: [question]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Schmidt GmbH"], said: [question]) == "Schmidt GmbH")
+        // A result counts as said: a name looked up before is not made up.
+        #expect(MadeUpValues.guessedSearch(in: ["search": "Schmidt"], said: [question, "• Schmidt & Partner (#1003)"]) == nil)
+        #expect(MadeUpValues.guessedSearch(in: ["limit": 5], said: [question]) == nil)
+
+        func tool(_ name: String, groups: [String]? = nil) -> AgentTool {
+            var properties: [String: Value] = ["search": ["type": "string"]]
+            if let groups { properties["group_by"] = ["type": "string", "enum": .array(groups.map { .string($0) })] }
+            return AgentTool(name: name, description: "", inputSchema: ["type": "object", "properties": .object(properties)], readOnly: true, server: "s")
+        }
+        let tools = [tool("list_contacts"), tool("list_vouchers"), tool("summarize", groups: ["month", "contact"])]
+        #expect(MadeUpValues.searchRefusal(tool: "list_contacts", search: "Muster Digital GmbH", among: tools)
+            == "list_contacts was not run: search 'Muster Digital GmbH' came from no question and no result, so it is a guess. "
+            + "The question names no contact: to find the largest or most of them, call summarize with group_by contact.")
+        #expect(MadeUpValues.searchRefusal(tool: "list_vouchers", search: "Hetzner", among: tools)
+            == "list_vouchers was not run: search 'Hetzner' came from no question and no result, so it is a guess. "
+            + "The question names no one: call list_vouchers without search to list them.")
+        #expect(MadeUpValues.isGuessRefusal(MadeUpValues.searchRefusal(tool: "list_contacts", search: "X Y", among: tools)))
+    }
+
     @Test("the answer view leaves out a call refused as a guess once another call succeeded; alone, it stays")
     func answerViewWithoutGuesses() {
         let refusal = MadeUpValues.guessRefusal(tool: "get_contact", guessed: ["customer_number": "RE-1001"], finder: "list_contacts")
@@ -877,6 +907,27 @@ extension AgentTests {
         let call = try #require(transactions.toolCalls.first)
         #expect(call.arguments == ["limit": 5] && !call.outcome.isError)
         #expect(call.outcome.text.hasPrefix("Showing 1–5 of 433 transactions"), "all accounts: \(call.outcome.text.prefix(80))")
+    }
+
+    @Test("a search for a name nobody said is refused and points to summarize; the tools stay offered for that call")
+    func guessedSearchInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("g", "get_contact", #"{"customer_number": "1001"}"#)]),
+            .openAIToolCalls([("s", "list_contacts", #"{"search": "Muster Digital GmbH"}"#)]),
+            .openAIToolCalls([("m", "summarize", #"{"entity": "invoices", "group_by": "contact"}"#)]),
+            .openAIText("Our biggest customer is Müller GmbH."),
+        ])
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true))
+        let answer = try await rig.ask("Who is our biggest customer?")
+        #expect(answer.toolCalls.map(\.name) == ["get_contact", "list_contacts", "summarize"])
+        let search = answer.toolCalls[1]
+        #expect(search.outcome.isError && search.outcome.text == "list_contacts was not run: search 'Muster Digital GmbH' came from "
+            + "no question and no result, so it is a guess. The question names no contact: to find the largest or most of them, "
+            + "call summarize with group_by contact.")
+        #expect(!answer.toolCalls[2].outcome.isError && answer.toolCalls[2].outcome.text.contains("Müller GmbH"))
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.map { $0["tool_choice"] as? String } == [nil, nil, nil, "none"], "a refused search is not a second guess")
+        #expect(answer.text == "Our biggest customer is Müller GmbH.")
     }
 
     @Test("'Only the paid ones' after a customer's invoices: the call keeps the customer, from the previous question's call")
