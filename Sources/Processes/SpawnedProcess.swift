@@ -100,7 +100,15 @@ public final class SpawnedProcess: Sendable {
                 theirs.append(childEnd)
                 posix_spawn_file_actions_adddup2(&actions, childEnd, target)
             case .file(let path):
-                posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                // Opened here rather than in the child, so that a folder missing or not writable is said as such.
+                let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                guard file >= 0 else {
+                    let reason = String(cString: strerror(errno))
+                    closeAll()
+                    throw SpawnError(description: "cannot start \(executable): cannot write its output to \(path) (\(reason))")
+                }
+                theirs.append(file)
+                posix_spawn_file_actions_adddup2(&actions, file, target)
             case .descriptor(let descriptor):
                 posix_spawn_file_actions_adddup2(&actions, descriptor, target)
             case .sameAsOutput:

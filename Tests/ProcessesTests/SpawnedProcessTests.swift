@@ -32,6 +32,8 @@ struct SpawnedProcessTests {
         #expect(missing?.description == "cannot start /no/such/program: No such file or directory")
         let nowhere = #expect(throws: SpawnError.self) { try SpawnedProcess("/bin/true", directory: "/no/such/folder") }
         #expect(nowhere?.description == "cannot start /bin/true in /no/such/folder: No such file or directory")
+        let unwritable = #expect(throws: SpawnError.self) { try SpawnedProcess("/bin/true", output: .file("/no/such/folder/log")) }
+        #expect(unwritable?.description == "cannot start /bin/true: cannot write its output to /no/such/folder/log (No such file or directory)")
     }
 
     @Test("output and error into one file, which is emptied first")
