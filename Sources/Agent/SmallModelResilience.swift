@@ -439,9 +439,9 @@ public enum MadeUpValues {
     /// invoices?"). One word heard is enough ("Becker" for "Autohaus Becker KG", "Hotel" for "hotels").
     public static func guessedSearch(in arguments: [String: Value], said: [String]) -> String? {
         guard let search = arguments["search"]?.stringValue else { return nil }
-        let wanted = words(search).split(separator: " ").map(String.init).filter { $0.count >= 3 && !legalForms.contains($0) }
+        let wanted = ArgumentRepair.wordList(search).filter { $0.count >= 3 && !legalForms.contains($0) }
         guard !wanted.isEmpty else { return nil }
-        let heardWords = Set(heard(said).split(separator: " ").map(String.init))
+        let heardWords = Set(said.flatMap(ArgumentRepair.wordList))
         let isHeard = { (word: String) in
             heardWords.contains(word) || heardWords.contains { $0.hasPrefix(word) || ($0.count >= 4 && word.hasPrefix($0)) }
         }

@@ -128,15 +128,9 @@ public actor StdioProcessTransport: Transport {
         try? stdinHandle?.close()
         stdinHandle = nil
         if let process, process.isRunning {
-            let pid = process.processIdentifier
             // Closing stdin is how stdio servers are told to stop; a stubborn one gets SIGTERM, then SIGKILL.
-            for (signal, wait) in [(Int32(0), 1.0), (SIGTERM, 2.0), (SIGKILL, 1.0)] {
-                if signal != 0 { process.send(signal) }
-                let deadline = Date().addingTimeInterval(wait)
-                while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-                if !process.isRunning { break }
-            }
-            ChildProcesses.shared.remove(pid)
+            if await process.waitForExit(timeout: .seconds(1)) == nil { await process.stop(grace: .seconds(2)) }
+            ChildProcesses.shared.remove(process.processIdentifier)
         }
         process = nil
         continuation.finish()

@@ -218,4 +218,15 @@ public final class SpawnedProcess: Sendable {
             pause = min(pause * 2, 20)
         }
     }
+
+    /// Sends `signal` and waits up to `grace` for the end; a child still running then is killed (SIGKILL) and
+    /// reaped. True when it ended within the grace period, false when it had to be killed.
+    @discardableResult
+    public func stop(with signal: Int32 = SIGTERM, grace: Duration) async -> Bool {
+        send(signal)
+        if await waitForExit(timeout: grace) != nil { return true }
+        send(SIGKILL)
+        _ = await waitForExit(timeout: .seconds(5))
+        return false
+    }
 }

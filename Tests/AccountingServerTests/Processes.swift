@@ -98,11 +98,7 @@ final class ServedProcess: Sendable {
 
     /// Sends SIGTERM and reports whether the server exited within the deadline (killing it otherwise).
     func terminate(within deadline: Duration) async -> Bool {
-        process.terminate()
-        if await process.waitForExit(timeout: deadline) != nil { return true }
-        process.send(SIGKILL)
-        _ = await process.waitForExit(timeout: .seconds(5))
-        return false
+        await process.stop(grace: deadline)
     }
 
     /// SIGINT, as Ctrl-C would; a server that has not ended 10 s later is killed.

@@ -36,6 +36,20 @@ struct SpawnedProcessTests {
         #expect(unwritable?.description == "cannot start /bin/true: cannot write its output to /no/such/folder/log (No such file or directory)")
     }
 
+    @Test("stop: a child that ends on the signal within the grace period, and one that ignores it and is killed")
+    func stop() async throws {
+        let polite = try SpawnedProcess("/bin/sleep", ["600"])
+        #expect(await polite.stop(grace: .seconds(30)))
+        #expect(polite.exitStatus == ChildExit(status: SIGTERM, signaled: true))
+        let ready = scratchPath("trap-ready")
+        defer { try? FileManager.default.removeItem(atPath: ready) }
+        let stubborn = try SpawnedProcess("/bin/sh", ["-c", "trap '' TERM; touch '\(ready)'; while true; do sleep 0.1; done"])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: ready) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await !stubborn.stop(grace: .milliseconds(300)))
+        #expect(stubborn.exitStatus == ChildExit(status: SIGKILL, signaled: true))
+    }
+
     @Test("output and error into one file, which is emptied first")
     func intoAFile() async throws {
         let path = scratchPath("spawn-log")
