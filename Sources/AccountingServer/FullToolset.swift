@@ -600,7 +600,7 @@ enum FullToolset {
         description: """
             Shows unpaid customer invoices (open and partially paid) by how far past due they are: not yet due, \
             1–30, 31–60, 61–90 and more than 90 days overdue, with the amounts outstanding. as_of defaults to today. \
-            Use it for "who owes us money" and "how old are our receivables".
+            Use it for "who owes us money", "how old are our receivables" and "which customer owes us the most".
             """,
         input: JSONSchema.object([
             "as_of": JSONSchema.date("Day to measure from; defaults to today"),
@@ -628,15 +628,32 @@ enum FullToolset {
                         ], required: ["number", "contact_name", "due_date", "days_overdue", "bucket", "outstanding_cents"],
                         columns: ["number", "contact_name", "due_date", "days_overdue", "outstanding_cents"]),
                     "Unpaid invoices, oldest due date first"),
+                "customers": JSONSchema.array(
+                    JSONSchema.object(
+                        [
+                            "contact_id": JSONSchema.integer("Contact id"), "name": JSONSchema.string("Customer"),
+                            "invoices": JSONSchema.integer("Unpaid invoices"),
+                            "outstanding_cents": JSONSchema.cents("Amount owed"),
+                            "overdue_cents": JSONSchema.cents("Of it past due"),
+                        ], required: ["contact_id", "name", "invoices", "outstanding_cents", "overdue_cents"],
+                        columns: ["name", "invoices", "outstanding_cents", "overdue_cents"]),
+                    "What each customer owes, most first"),
                 "total_outstanding_cents": JSONSchema.cents("All receivables"),
                 "overdue_outstanding_cents": JSONSchema.cents("Receivables past due"),
-            ], required: ["as_of", "buckets", "invoices", "total_outstanding_cents", "overdue_outstanding_cents"])
+            ], required: ["as_of", "buckets", "invoices", "customers", "total_outstanding_cents", "overdue_outstanding_cents"])
     ) { arguments, context in
         let asOf = try arguments.date("as_of") ?? context.today
         let includeInvoices = try arguments.bool("include_invoices") ?? true
         let aging = try context.store.receivablesAging(asOf: asOf)
         var text = "Receivables as of \(asOf.iso): \(Text.money(aging.totalOutstandingCents)) outstanding, "
         text += "\(Text.money(aging.overdueOutstandingCents)) of it overdue."
+        // Named in a line of its own: asked "Which customer owes us the most?", the offline model named the customer
+        // of the largest or the oldest invoice, not the one whose invoices add up to most.
+        if !aging.customers.isEmpty {
+            text += "\nCustomers who owe the most: " + aging.customers.prefix(3).map { owed in
+                "\(owed.name) \(Text.money(owed.outstandingCents)) (\(owed.invoices) invoice\(owed.invoices == 1 ? "" : "s"))"
+            }.joined(separator: ", ") + "."
+        }
         for bucket in aging.buckets {
             text += "\n• \(bucket.label): \(bucket.count) invoice\(bucket.count == 1 ? "" : "s"), \(Text.money(bucket.outstandingCents))"
         }
@@ -666,7 +683,16 @@ enum FullToolset {
                             "outstanding_cents": .int($0.outstandingCents),
                         ])
                     }),
-                "invoices": .array(items), "total_outstanding_cents": .int(aging.totalOutstandingCents),
+                "invoices": .array(items),
+                "customers": .array(
+                    aging.customers.map { owed in
+                        .object([
+                            "contact_id": .int(Int(owed.contactId)), "name": .string(owed.name),
+                            "invoices": .int(owed.invoices), "outstanding_cents": .int(owed.outstandingCents),
+                            "overdue_cents": .int(owed.overdueCents),
+                        ])
+                    }),
+                "total_outstanding_cents": .int(aging.totalOutstandingCents),
                 "overdue_outstanding_cents": .int(aging.overdueOutstandingCents),
             ]))
     }

@@ -637,7 +637,10 @@ public struct Agent: Sendable {
     /// - Totals next to overdue documents (receivables_aging): "give the totals and the three most overdue invoices".
     ///   "Who owes us money, and how overdue is it?" wrote 300 tokens (every invoice number and name, no amounts)
     ///   against 137 (the total and the three oldest with names, amounts and days). Asked for "how many and their
-    ///   numbers", the answer left out the totals.
+    ///   numbers", the answer left out the totals. "Who owes the most and how much" since the result names its
+    ///   customers who owe the most: asked "Which customer owes us the most?", the model otherwise answered with the
+    ///   oldest invoices only; asked for "who owes the most" without "how much", the German answer gave Müller GmbH the
+    ///   overdue total (28.021,83 €) instead of its 20.984,69 € (replayed; the same with the line worded otherwise).
     /// Lists of five or fewer rows keep the other request, which names their numbers without copying them (so "the
     /// last 5 invoices" reads the same tokens as before).
     static func answerNudge(
@@ -674,7 +677,7 @@ public struct Agent: Sendable {
             case .documents: "say how many there are and name only their numbers" + seen
             case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
             case .groups: "give the total and the three largest groups with their names and gross amounts as written there" + seen
-            case .receivables: "give the totals and the three most overdue invoices as written there" + seen
+            case .receivables: "give the totals, who owes the most and how much, and the three most overdue invoices as written there" + seen
             case nil: "\(what)\(asWritten), but do not copy the list, I already see it as a table."
             }
             switch (german, afterWrite) {

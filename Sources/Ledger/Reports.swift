@@ -49,11 +49,22 @@ public struct AgingItem: Sendable {
     public var bucket: String
 }
 
+/// What one customer owes on a given day, over all its unpaid invoices.
+public struct OwedByCustomer: Sendable, Equatable {
+    public var contactId: Int64
+    public var name: String
+    public var invoices: Int
+    public var outstandingCents: Int
+    public var overdueCents: Int
+}
+
 /// Receivables by age on a given day.
 public struct ReceivablesAging: Sendable {
     public var asOf: LedgerDate
     public var buckets: [AgingBucket]
     public var items: [AgingItem]
+    /// Customers by what they owe, most first (then by name).
+    public var customers: [OwedByCustomer]
     public var totalOutstandingCents: Int
     public var overdueOutstandingCents: Int
 }
@@ -209,8 +220,23 @@ extension LedgerStore {
         }
         let total = buckets.reduce(0) { $0 + $1.outstandingCents }
         return ReceivablesAging(
-            asOf: date, buckets: buckets, items: items, totalOutstandingCents: total,
+            asOf: date, buckets: buckets, items: items, customers: Self.owedByCustomer(items), totalOutstandingCents: total,
             overdueOutstandingCents: total - buckets[0].outstandingCents)
+    }
+
+    /// Unpaid invoices added up per customer, most owed first.
+    static func owedByCustomer(_ items: [AgingItem]) -> [OwedByCustomer] {
+        var byCustomer: [Int64: OwedByCustomer] = [:]
+        for item in items {
+            let invoice = item.invoice
+            var owed = byCustomer[invoice.contactId]
+                ?? OwedByCustomer(contactId: invoice.contactId, name: invoice.contactName, invoices: 0, outstandingCents: 0, overdueCents: 0)
+            owed.invoices += 1
+            owed.outstandingCents += invoice.outstandingCents
+            if item.daysOverdue > 0 { owed.overdueCents += invoice.outstandingCents }
+            byCustomer[invoice.contactId] = owed
+        }
+        return byCustomer.values.sorted { ($0.outstandingCents, $1.name) > ($1.outstandingCents, $0.name) }
     }
 
     /// The company record with a count of everything in the ledger.

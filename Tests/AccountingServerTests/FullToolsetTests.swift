@@ -374,6 +374,12 @@ struct FullToolsetTests {
         #expect(int(result.structuredContent, "total_outstanding_cents") == 7_370_101)
         #expect(value(result.structuredContent, "buckets")?.arrayValue?.count == 5)
         #expect(value(result.structuredContent, "invoices")?.arrayValue?.count == 20)
+        let customers = try #require(value(result.structuredContent, "customers")?.arrayValue)
+        #expect(customers.count == 13 && int(customers.first, "outstanding_cents") == 2_098_469)
+        #expect(value(customers.first, "name")?.stringValue == "Müller GmbH" && int(customers.first, "invoices") == 3)
+        #expect(result.text.contains(
+            "\nCustomers who owe the most: Müller GmbH 20.984,69 € (3 invoices), Fitnessstudio Kraftwerk 11.423,76 € (2 invoices), "
+                + "Praxis Dr. Wagner 11.144,35 € (2 invoices).\n"))
         let later = try await harness.call("receivables_aging", ["as_of": "2027-06-30", "include_invoices": false])
         #expect(int(later.structuredContent, "overdue_outstanding_cents") == 7_370_101)
         #expect(value(later.structuredContent, "invoices")?.arrayValue?.isEmpty == true)

@@ -421,13 +421,14 @@ struct SmallModelResilienceTests {
         let cash = (months + ["• Total: 33 transactions · in 1,00 €, out 2,00 €, net -1,00 €"]).joined(separator: "\n")
         #expect(Agent.longList(cash) == nil, "groups that do not say which are largest keep the request for names and amounts")
 
-        // Totals next to overdue invoices (receivables_aging): the totals and the three most overdue.
+        // Totals next to overdue invoices (receivables_aging): the totals, who owes the most, and the three most overdue.
         let aging = "Receivables: 73.701,01 € outstanding.\n• not yet due: 13 invoices, 45.679,18 €\nUnpaid invoices:\n"
             + (1...7).map { "• RE-10\($0)0 · Müller GmbH · 141,61 € · 13 days overdue" }.joined(separator: "\n")
         #expect(Agent.longList(aging) == .receivables)
         #expect(Agent.answerNudge(german: true, afterWrite: false, after: [(aging, false)]).content
             == "Answer my question now in one or two German sentences from the tool results above: "
-            + "give the totals and the three most overdue invoices as written there, I already see the details as a table. Do not call tools.")
+            + "give the totals, who owes the most and how much, and the three most overdue invoices as written there, "
+            + "I already see the details as a table. Do not call tools.")
         #expect(Agent.longList("RE-1, a\nRE-2, b\nRE-3, c\nRE-4, d\nRE-5, e\nRE-6, f") == nil, "another server's list without bullets")
     }
 

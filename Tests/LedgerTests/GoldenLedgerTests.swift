@@ -29,6 +29,14 @@ struct GoldenLedgerTests {
         #expect(aging.totalOutstandingCents == 7_370_101)
         #expect(aging.overdueOutstandingCents == 2_802_183)
         #expect(aging.buckets.map(\.count) == [13, 3, 1, 1, 2])
+        // Per customer, most owed first: Müller GmbH's three unpaid invoices (one of them overdue) add up to most.
+        #expect(aging.customers.count == 13)
+        #expect(aging.customers.prefix(3).map(\.name) == ["Müller GmbH", "Fitnessstudio Kraftwerk", "Praxis Dr. Wagner"])
+        #expect(aging.customers.first == OwedByCustomer(
+            contactId: aging.customers[0].contactId, name: "Müller GmbH", invoices: 3, outstandingCents: 2_098_469, overdueCents: 418_249))
+        #expect(aging.customers.reduce(0) { $0 + $1.outstandingCents } == aging.totalOutstandingCents)
+        #expect(aging.customers.reduce(0) { $0 + $1.overdueCents } == aging.overdueOutstandingCents)
+        #expect(aging.customers.reduce(0) { $0 + $1.invoices } == aging.items.count)
 
         let voucherTax = try store.summarize(.vouchers, by: .tax_rate, from: nil, to: nil).groups
         #expect(voucherTax.map(\.key) == ["19 %", "7 %", "0 %"])
