@@ -634,7 +634,8 @@ public struct Agent: Sendable {
     ///   largest invoices" and made up an invoice number to the token limit; asked for "the three largest (the first
     ///   three rows)", it copied the three rows whole (245 tokens); asked this, it named the three customers with
     ///   their counts and gross amounts (131).
-    /// - Totals next to overdue documents (receivables_aging): "give the totals and the three most overdue invoices".
+    /// - Totals next to overdue documents (receivables_aging): "give the totals, who owes the most and how much, and
+    ///   the three most overdue invoices".
     ///   "Who owes us money, and how overdue is it?" wrote 300 tokens (every invoice number and name, no amounts)
     ///   against 137 (the total and the three oldest with names, amounts and days). Asked for "how many and their
     ///   numbers", the answer left out the totals. "Who owes the most and how much" since the result names its
@@ -740,8 +741,8 @@ public struct Agent: Sendable {
         /// Groups added up, closed by a "• Total:" row, that say which are largest (summarize): the total and the
         /// three largest.
         case groups
-        /// Totals next to a list of documents overdue or coming due (receivables_aging): the totals and the three
-        /// most overdue.
+        /// Totals next to a list of documents overdue or coming due (receivables_aging): the totals, who owes the
+        /// most, and the three most overdue.
         case receivables
     }
 
