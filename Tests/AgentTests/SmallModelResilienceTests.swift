@@ -931,6 +931,24 @@ extension AgentTests {
         #expect(answer.text == "Our biggest customer is Müller GmbH.")
     }
 
+    @Test("a small model starting more calls in one round than the cap: the first six run, the stream is left for the rest")
+    func callsPerRoundCapped() async throws {
+        let guesses = (1...12).map { (id: "g\($0)", name: "get_invoice", arguments: #"{"id": \#(1000 + $0 * 37)}"#) }
+        try await llm.script([.openAIToolCalls(guesses), .openAIText("I could not find them.")])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true)).ask("Wie alt sind unsere offenen Forderungen?")
+        #expect(answer.toolCalls.map(\.id) == ["g1", "g2", "g3", "g4", "g5", "g6"])
+        #expect(answer.toolCalls.allSatisfy { $0.outcome.isError && MadeUpValues.isGuessRefusal($0.outcome.text) })
+        let bodies = try await llm.requests().map { $0["body"] as? [String: Any] ?? [:] }
+        #expect(bodies.count == 2 && bodies[1]["tool_choice"] as? String == "none", "six guesses end the tools")
+        let written = try await messages(ofRequest: 1).compactMap { $0["tool_calls"] as? [[String: Any]] }.first
+        #expect(written?.count == 6, "the conversation keeps only the calls that ran")
+        #expect(answer.text == "I could not find them.")
+
+        // Not for other models: every call runs.
+        try await llm.script([.openAIToolCalls(guesses), .openAIText("Done.")])
+        #expect(try await Rig.make().ask("Wie alt sind unsere offenen Forderungen?").toolCalls.count == 12)
+    }
+
     @Test("'Only the paid ones' after a customer's invoices: the call keeps the customer, from the previous question's call")
     func followUpInTheLoop() async throws {
         try await llm.script([
