@@ -196,7 +196,6 @@ public actor LocalModelServer {
             try await Task.sleep(for: .milliseconds(250))
         }
         await process.stop(grace: .seconds(5))
-        ChildProcesses.shared.remove(process.processIdentifier)
         // Loading takes seconds on an idle machine; three minutes means the machine is starved (memory swapped out,
         // cores taken by other work) or the disk is very slow. The log's last lines say how far it got.
         throw LocalModelError(

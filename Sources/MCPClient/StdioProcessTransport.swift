@@ -107,7 +107,6 @@ public actor StdioProcessTransport: Transport {
             // Output closed: the child is gone (or about to be). Give stderr a moment to drain its last lines.
             let ended = process.waitUntilExit(timeout: .seconds(5))
             Thread.sleep(forTimeInterval: 0.05)
-            ChildProcesses.shared.remove(process.processIdentifier)
             let (waiting, tail, alreadyExited) = state.withLock { shared -> (Set<ID>, [String], Bool) in
                 defer {
                     shared.outstanding = []
@@ -130,7 +129,6 @@ public actor StdioProcessTransport: Transport {
         if let process, process.isRunning {
             // Closing stdin is how stdio servers are told to stop; a stubborn one gets SIGTERM, then SIGKILL.
             if await process.waitForExit(timeout: .seconds(1)) == nil { await process.stop(grace: .seconds(2)) }
-            ChildProcesses.shared.remove(process.processIdentifier)
         }
         process = nil
         continuation.finish()

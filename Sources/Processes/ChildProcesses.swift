@@ -15,19 +15,21 @@ public final class ChildProcesses: Sendable {
     init() {}
 
     /// Starts a child (see `SpawnedProcess`: no signal blocked, its own process group, no descriptor of ours but
-    /// the streams given) and registers it.
+    /// the streams given) and registers it until it is reaped (by whoever waits for it).
     public func start(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil, directory: String? = nil,
         input: ChildStream = .null, output: ChildStream = .inherit, error: ChildStream = .inherit
     ) throws -> SpawnedProcess {
-        let child = try SpawnedProcess(
-            executable, arguments, environment: environment, directory: directory, input: input, output: output, error: error)
-        add(child.processIdentifier)
-        return child
+        try SpawnedProcess(
+            executable, arguments, environment: environment, directory: directory, input: input, output: output, error: error,
+            registry: self)
     }
 
-    public func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
-    public func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
+    // Pids rather than the `SpawnedProcess`es: `terminateAll` runs in signal handlers, and a child's own lock is held
+    // while anyone polls it for its exit.
+    func add(_ pid: Int32) { _ = pids.withLock { $0.insert(pid) } }
+    func remove(_ pid: Int32) { _ = pids.withLock { $0.remove(pid) } }
+    func contains(_ pid: Int32) -> Bool { pids.withLock { $0.contains(pid) } }
 
     /// SIGTERM to every child still registered, then SIGKILL to those still running after `grace` (a child that
     /// ignores SIGTERM, or one started elsewhere with it blocked; an orphaned llama-server holds 2 GB).

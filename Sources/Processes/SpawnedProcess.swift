@@ -66,13 +66,26 @@ public final class SpawnedProcess: Sendable {
     /// Set once, by whoever reaps the child first; under the lock, so the pid is never waited for twice (a second
     /// `waitpid` could reap an unrelated child that was given the same pid).
     private let ended = Mutex<ChildExit?>(nil)
+    /// The registry the child is stopped by at exit (`ChildProcesses.start`). It leaves it when reaped: its pid may
+    /// belong to another process after that, which the registry's signals must not reach.
+    private let registry: ChildProcesses?
 
     /// Starts `executable` (a path; `/usr/bin/env` finds a command on PATH) with `arguments`, the given environment
     /// (this process's when nil) and working directory.
-    public init(
+    public convenience init(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil, directory: String? = nil,
         input: ChildStream = .null, output: ChildStream = .inherit, error: ChildStream = .inherit
     ) throws {
+        try self.init(
+            executable, arguments, environment: environment, directory: directory, input: input, output: output, error: error,
+            registry: nil)
+    }
+
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String]?, directory: String?,
+        input: ChildStream, output: ChildStream, error: ChildStream, registry: ChildProcesses?
+    ) throws {
+        self.registry = registry
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -150,6 +163,7 @@ public final class SpawnedProcess: Sendable {
             throw SpawnError(description: "cannot start \(executable)\(place): \(String(cString: strerror(result)))")
         }
         processIdentifier = pid
+        registry?.add(pid)
         standardInput = ours[0].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         standardOutput = ours[1].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
         standardError = ours[2].map { FileHandle(fileDescriptor: $0, closeOnDealloc: true) }
@@ -168,6 +182,7 @@ public final class SpawnedProcess: Sendable {
                     // Not our child any more (reaped elsewhere): it has ended, how is unknown.
                     ended = ChildExit(status: -1, signaled: false)
                 }
+                if ended != nil { registry?.remove(processIdentifier) }
             }
             return ended
         }

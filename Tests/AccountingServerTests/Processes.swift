@@ -110,7 +110,6 @@ final class ServedProcess: Sendable {
                 process.waitUntilExit(timeout: .seconds(5))
             }
         }
-        ChildProcesses.shared.remove(process.processIdentifier)
     }
 
     deinit { stop() }

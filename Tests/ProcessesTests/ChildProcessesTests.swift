@@ -13,6 +13,17 @@ struct ChildProcessesTests {
         try registry.start("/bin/sh", ["-c", script])
     }
 
+    @Test("a child is registered while it runs and leaves the registry when reaped, whoever waits for it")
+    func reapedChildLeaves() async throws {
+        let child = try start("exec sleep 600")
+        #expect(registry.contains(child.processIdentifier))
+        #expect(await child.stop(grace: .seconds(30)))
+        #expect(!registry.contains(child.processIdentifier), "its pid may be another process's now")
+        let quick = try start("exit 3")
+        #expect(quick.waitUntilExit(timeout: .seconds(30)) == ChildExit(status: 3, signaled: false))
+        #expect(!registry.contains(quick.processIdentifier))
+    }
+
     @Test("children see SIGTERM (nothing blocked); one that ignores it is killed after the grace period")
     func stubbornChild() async throws {
         let trapSet = scratchPath("trap-set")
