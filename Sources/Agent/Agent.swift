@@ -176,12 +176,9 @@ public struct Agent: Sendable {
             }
             for try await event in provider.send(request) {
                 // A small model that starts more calls in one round than any question here needs is guessing its
-                // way through ids: the first few are kept, and the rest is not waited for (leaving the stream stops
-                // the request, so the server stops writing).
-                if small, case .toolCallStart(let index, _, _) = event, index >= Self.callsPerRound {
-                    response.toolCalls = Array(response.toolCalls.prefix(Self.callsPerRound))
-                    break
-                }
+                // way through ids: the rest is not waited for (leaving the stream stops the request, so the server
+                // stops writing); the calls it has are cut to the cap below.
+                if small, case .toolCallStart(let index, _, _) = event, index >= Self.callsPerRound { break }
                 response.apply(event)
                 switch event {
                 case .textDelta(let text): if let shown = holdBack.add(text) { onEvent(.textDelta(shown)) }
@@ -207,6 +204,8 @@ public struct Agent: Sendable {
                     response.text = textCalls.remainingText
                     holdBack.replace(with: response.text)
                 }
+                // Calls written as text are only known at the end; they are cut to the same cap.
+                response.toolCalls = Array(response.toolCalls.prefix(Self.callsPerRound))
             }
             if let rest = holdBack.finish() { onEvent(.textDelta(rest)) }
             retries += response.retries
