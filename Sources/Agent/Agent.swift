@@ -231,6 +231,16 @@ public struct Agent: Sendable {
                 onEvent(.textDelta(claimed ? "\n\n" + Self.notChangedYet(german: german) + "\n\n" : "\n\n"))
                 continue
             }
+            // Round 1 only, as above: an answer without a call that names document numbers or amounts no question and no
+            // result gave was made up from memory; the next request asks for the data to be looked up (without the
+            // made-up answer, as with a claimed change above).
+            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds,
+                !UnverifiedReferences.find(in: response.text, conversation: messages).isEmpty
+            {
+                promised = [Self.lookUpNudge]
+                onEvent(.textDelta("\n\n" + Self.notLookedUp(german: german) + "\n\n"))
+                continue
+            }
             messages.append(.assistant(response.text, toolCalls: calls))
             if calls.isEmpty {
                 return AgentAnswer(
@@ -446,6 +456,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
+            cleaned = ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question)
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             // "Due this week": the same for due dates, where the tool takes them.
@@ -546,6 +557,18 @@ public struct Agent: Sendable {
             return held.flatMap { $0.isEmpty ? nil : $0 }
         }
     }
+
+    /// Streamed after an answer made up without a call (document numbers or amounts from nowhere), before the model is
+    /// asked to look the data up.
+    static func notLookedUp(german: Bool) -> String {
+        german ? "(Das stammt nicht aus den Daten. Ich sehe nach.)" : "(That was not looked up. Looking it up now.)"
+    }
+
+    /// What the model is told after answering from memory with made-up numbers. Why: asked "Wer schuldet uns Geld?",
+    /// the offline model called no tool and listed "RE-1042: 1.234,56 €" and three more (the tool descriptions'
+    /// examples) in every try; replayed with this request after the question, it called receivables_aging. Told the
+    /// same in German, it wrote that it must first call a tool, and called none.
+    static let lookUpNudge = ChatMessage.user("Do not answer from memory: first call the tool that gives this data.")
 
     /// Streamed after a claimed change the model did not make, before it is asked to make it.
     static func notChangedYet(german: Bool) -> String {

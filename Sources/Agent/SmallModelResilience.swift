@@ -170,6 +170,41 @@ public enum ArgumentRepair {
         return added
     }
 
+    /// A read's choice of which records to go through (a choice `recordWords` knows: `invoices`, `vouchers`,
+    /// `transactions`) set to the one kind of records the question names, when the model chose another. Why: asked
+    /// "Welche Ausgaben hatten wir im Oktober?", the offline model called `summarize` with `entity: invoices` and gave
+    /// October's revenue as the expenses. Two kinds named ("payments not matched to an invoice"), or none, change nothing.
+    public static func choosingNamedRecords(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
+        let spoken = wordList(question)
+        var chosen = arguments
+        for (key, value) in arguments {
+            guard let current = value.stringValue, recordWords[current] != nil, let choices = choices(of: key, in: schema),
+                choices.contains(current)
+            else { continue }
+            let named = choices.filter { choice in
+                let stems = recordWords[choice] ?? []
+                return spoken.contains { word in stems.contains { word.hasPrefix($0) } }
+            }
+            if named.count == 1, named[0] != current { chosen[key] = .string(named[0]) }
+        }
+        return chosen
+    }
+
+    /// Beginnings of words that name a kind of records, English and German, as `MadeUpValues.words` writes them:
+    /// "Ausgaben" → "ausgaben", "Umsätze" → "umsatze", "Überweisungen" → "uberweisungen". Not "bill" ("billed" is
+    /// invoiced), "bank" ("bank fees" are vouchers) or "Einnahmen" (income from invoices or from any payment).
+    static let recordWords: [String: [String]] = [
+        "invoices": ["invoice", "rechnung", "revenue", "umsatz", "sales", "earn", "verdien", "faktur"],
+        "vouchers": [
+            "voucher", "beleg", "receipt", "quittung", "cost", "kosten", "expens", "ausgab", "spend", "spent", "ausgegeben",
+            "supplier", "lieferant", "vendor", "eingangsrechnung",
+        ],
+        "transactions": [
+            "transaction", "transaktion", "payment", "zahlung", "uberweis", "transfer", "lastschrift", "gutschrift", "kontoumsatz",
+            "kontobeweg",
+        ],
+    ]
+
     /// Other words for the usual contact categories, English and German, as `MadeUpValues.words` writes them.
     static let categoryWords: [String: [String]] = [
         "customer": ["client", "clients", "kunde", "kunden", "kundinnen"],

@@ -138,6 +138,37 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.addingNamedCategory([:], schema: vouchers, question: "How many customers do we have?") == [:])
     }
 
+    @Test("the one kind of records a question names replaces another the model chose; two named or none change nothing")
+    func namedRecords() {
+        let summarize: Value = [
+            "type": "object",
+            "properties": [
+                "entity": ["type": "string", "enum": ["invoices", "vouchers", "transactions"]],
+                "group_by": ["type": "string", "enum": ["month", "contact"]],
+            ],
+        ]
+        func chosen(_ question: String, _ entity: String = "invoices") -> Value? {
+            ArgumentRepair.choosingNamedRecords(["entity": .string(entity), "group_by": "month"], schema: summarize, question: question)["entity"]
+        }
+        #expect(chosen("Welche Ausgaben hatten wir im Oktober?") == "vouchers")
+        #expect(chosen("Wie hoch waren unsere Kosten im Oktober?") == "vouchers")
+        #expect(chosen("What did we spend per month?") == "vouchers" && chosen("Costs by supplier") == "vouchers")
+        #expect(chosen("Welche Zahlungen sind heute eingegangen?") == "transactions")
+        #expect(chosen("What was our revenue per month this year?", "vouchers") == "invoices")
+        #expect(chosen("Umsätze pro Monat", "transactions") == "invoices")
+        // Already right, two kinds named, none named: as the model chose.
+        #expect(chosen("How much did we invoice last month?") == "invoices")
+        #expect(chosen("Which payments have not been matched to an invoice?", "vouchers") == "vouchers")
+        #expect(chosen("Who is our biggest customer?") == "invoices")
+        // "billed" is invoiced, and bank fees are costs: neither names a kind here.
+        #expect(chosen("How much have we billed this year?") == "invoices" && chosen("bank fees per month", "vouchers") == "vouchers")
+        // Other choices are left alone, and so is a value the schema does not offer.
+        let grouped = ArgumentRepair.choosingNamedRecords(["entity": "vouchers", "group_by": "contact"], schema: summarize, question: "costs per month")
+        #expect(grouped == ["entity": "vouchers", "group_by": "contact"])
+        let lists: Value = ["type": "object", "properties": ["entity": ["type": "string", "enum": ["invoices", "contacts"]]]]
+        #expect(ArgumentRepair.choosingNamedRecords(["entity": "contacts"], schema: lists, question: "our costs") == ["entity": "contacts"])
+    }
+
     @Test("a short follow-up that points back keeps whom the previous call was about, unless the call names its own")
     func inheritedSubject() {
         let earlier: [String: Value] = ["contact_name": "Hotel Rheinblick", "limit": 10]
@@ -610,6 +641,39 @@ extension AgentTests {
         .openAIToolCalls([("call_1", "create_contact", #"{"name": "Papier Paradies KG", "category": "supplier"}"#)]),
         .openAIText("Papier Paradies KG is now a supplier."),
     ]
+
+    @Test("an answer from memory with made-up numbers: the screen says so, the model is asked once to look it up, without that answer")
+    func madeUpAnswerInTheLoop() async throws {
+        let madeUp = "Um Geld zu schulden, benötigen wir folgende Rechnungen:\n- RE-1042: 1.234,56 €\n- RE-1043: 1.234,56 €"
+        try await llm.script([
+            .openAIText(madeUp),
+            .openAIToolCalls([("call_1", "receivables_aging", "{}")]),
+            .openAIText("Uns schulden 16 Kunden zusammen 73.701,01 €."),
+        ])
+        let streamed = Locked("")
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+        let answer = try await rig.agent.ask("Wer schuldet uns Geld?", history: [.system("You help.")]) { event in
+            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        }
+        #expect(answer.text == "Uns schulden 16 Kunden zusammen 73.701,01 €.")
+        #expect(answer.toolCalls.map(\.name) == ["receivables_aging"] && !answer.toolCalls[0].outcome.isError)
+        #expect(streamed.withLock { $0 } == madeUp + "\n\n(Das stammt nicht aus den Daten. Ich sehe nach.)\n\nUns schulden 16 Kunden zusammen 73.701,01 €.")
+        let asked = try await messages(ofRequest: 1).map { ($0["role"] as? String ?? "", $0["content"] as? String ?? "") }
+        #expect(asked.suffix(2).map(\.0) == ["user", "user"] && asked.last?.1 == "Do not answer from memory: first call the tool that gives this data.")
+        #expect(!asked.contains { $0.1.contains("RE-1042") } && !answer.messages.contains { $0.content.contains("RE-1042") })
+        #expect(try await llm.requests().count == 3)
+
+        // Only once: made up again, that is the answer, with its numbers named as unverified.
+        try await llm.script([.openAIText(madeUp), .openAIText("RE-1042 schuldet uns 1.234,56 €.")])
+        let twice = try await rig.agent.ask("Wer schuldet uns Geld?", history: [.system("You help.")])
+        #expect(twice.text == "RE-1042 schuldet uns 1.234,56 €." && twice.toolCalls.isEmpty)
+        #expect(twice.unverifiedReferences == ["RE-1042", "1.234,56 €"])
+        // Numbers the conversation gave, and answers without numbers, are answers at once.
+        try await llm.script([.openAIText("Hello! How can I help?")])
+        #expect(try await rig.agent.ask("hello", history: [.system("You help.")]).rounds == 1)
+        try await llm.script([.openAIText("RE-1042 is the one you mean.")])
+        #expect(try await rig.agent.ask("Tell me about RE-1042", history: [.system("You help.")]).rounds == 1)
+    }
 
     @Test("an announced change without a call: the model is asked once to make it, and the conversation keeps only what was done")
     func announcedChangeInTheLoop() async throws {
