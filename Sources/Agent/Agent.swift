@@ -436,6 +436,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
         }
         var note: String?
+        var recordsChanged = false
         if tool.readOnly {
             // A guessed identifier answers about the wrong record. A filter among others is left out (the account of
             // "the last 5 bank transactions"); a call about nothing else is refused, so the model looks the record up
@@ -456,7 +457,11 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedChoices(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
-            cleaned = ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question)
+            // A value changed, not a key: the conversation must still show the call as it ran ("summarize entity=invoices
+            // returned: Vouchers by month …" otherwise).
+            let named = ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question)
+            recordsChanged = named != cleaned
+            cleaned = named
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
             // "Due this week": the same for due dates, where the tool takes them.
@@ -488,7 +493,7 @@ public struct Agent: Sendable {
         }
         return RepairedCall(
             plan: .run(tool, cleaned), arguments: cleaned, note: note,
-            showsCallAsRun: note != nil || Set(cleaned.keys) != Set(arguments.keys))
+            showsCallAsRun: note != nil || recordsChanged || Set(cleaned.keys) != Set(arguments.keys))
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).

@@ -603,6 +603,25 @@ extension AgentTests {
         #expect(bodies.last?["tool_choice"] as? String == "none", "after a repeat the model must answer")
     }
 
+    @Test("'Welche Ausgaben hatten wir im Oktober?' summed over invoices: the call runs over vouchers and the conversation shows it so")
+    func namedRecordsInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([
+                ("call_1", "summarize", #"{"entity": "invoices", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"}"#)
+            ]),
+            .openAIText("Im Oktober hatten wir Ausgaben von 27.275,33 €."),
+        ])
+        let (answer, shown) = try await askShowingCalls("Welche Ausgaben hatten wir im Oktober?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments?["entity"] == "vouchers" && call.arguments?["date_from"] == "2026-10-01")
+        #expect(call.outcome.text.hasPrefix("Vouchers by month, 2026-10-01 to 2026-10-31"), "\(call.outcome.text.prefix(80))")
+        #expect(shown.first?.contains(#""entity":"vouchers""#) == true, "\(shown)")
+        // The model reads the call as it ran: its own `entity: invoices` next to a list of vouchers would contradict it.
+        let answering = try await messages(ofRequest: 1)
+        let written = (answering[2]["tool_calls"] as? [[String: Any]])?.first?["function"] as? [String: String]
+        #expect(written?["arguments"]?.contains(#""entity":"vouchers""#) == true, "\(String(describing: written))")
+    }
+
     @Test("'our three largest invoices' called with status open: the call runs without it and the conversation shows it so")
     func unaskedStatusInTheLoop() async throws {
         try await llm.script([
