@@ -557,7 +557,11 @@ enum FullToolset {
                 text += "in \(Text.money(group.incomingCents ?? 0)), out \(Text.money(group.outgoingCents ?? 0)), net \(Text.money(group.netCents))"
             } else {
                 text += "net \(Text.money(group.netCents)), VAT \(Text.money(group.taxCents)), gross \(Text.money(group.grossCents))"
-                if let outstanding = group.outstandingCents, outstanding > 0 { text += ", outstanding \(Text.money(outstanding))" }
+                // "of which unpaid", not "outstanding": German answers by the offline model called that amount overdue
+                // ("Überfälligkeiten von 50.164,17 €" for this month's invoices, most of them not yet due); replayed,
+                // "of which unpaid" gave "von denen 12.530,34 € unbezahlt sind" and in English "of which … was unpaid",
+                // where "still unpaid" had the English answer call all nine invoices unpaid.
+                if let outstanding = group.outstandingCents, outstanding > 0 { text += ", of which unpaid \(Text.money(outstanding))" }
             }
         }
         if summary.groups.isEmpty { text += "\nNothing in this range." }

@@ -350,6 +350,10 @@ struct FullToolsetTests {
         let largest = monthly.text.split(separator: "\n").first { $0.hasPrefix("Largest months (gross): ") }.map(String.init)
         #expect(largest == "Largest months (gross): \(byGross[0].0) \(Money.format(cents: byGross[0].1)), "
             + "\(byGross[1].0) \(Money.format(cents: byGross[1].1)), \(byGross[2].0) \(Money.format(cents: byGross[2].1)).", "\(monthly.text)")
+        // What is still owed reads "of which unpaid" after the gross amount: German answers called "outstanding" overdue.
+        let owed = try #require(int(monthly.structuredContent, "totals", "outstanding_cents"))
+        #expect(owed > 0 && monthly.text.contains(", of which unpaid \(Money.format(cents: owed))\n"), "\(monthly.text)")
+        #expect(!monthly.text.contains("outstanding"))
         let filtered = try await harness.call(
             "summarize", ["entity": "vouchers", "group_by": "contact", "date_from": "2026-01-01", "date_to": "2026-06-30"])
         #expect(!filtered.failed && filtered.text.hasPrefix("Vouchers by contact, largest first, 2026-01-01 to 2026-06-30:"))
