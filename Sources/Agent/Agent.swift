@@ -458,8 +458,10 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
             // A value changed, not a key: the conversation must still show the call as it ran ("summarize entity=invoices
-            // returned: Vouchers by month …" otherwise).
-            let named = ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question)
+            // returned: Vouchers by month …" otherwise). The record kind the question names, then a grouping it asked for.
+            let named = ArgumentRepair.replacingUnaskedTaxGrouping(
+                ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question), schema: tool.inputSchema,
+                question: question)
             recordsChanged = named != cleaned
             cleaned = named
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)

@@ -169,6 +169,26 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.choosingNamedRecords(["entity": "contacts"], schema: lists, question: "our costs") == ["entity": "contacts"])
     }
 
+    @Test("a grouping by tax rate the question says nothing about becomes a grouping by contact; asked about tax, it stays")
+    func unaskedTaxGrouping() {
+        let summarize: Value = [
+            "type": "object",
+            "properties": ["group_by": ["type": "string", "enum": ["month", "status", "contact", "tax_rate"]]],
+        ]
+        func grouped(_ question: String, _ group: Value = "tax_rate", schema: Value? = nil) -> Value? {
+            ArgumentRepair.replacingUnaskedTaxGrouping(["entity": "vouchers", "group_by": group], schema: schema ?? summarize, question: question)["group_by"]
+        }
+        #expect(grouped("What are our biggest expenses?") == "contact")
+        #expect(grouped("Was sind unsere größten Ausgaben?") == "contact")
+        for asked in ["How much VAT did we charge per tax rate?", "Umsatz nach Steuersatz", "Wie viel MwSt. haben wir bezahlt?", "revenue by rate"] {
+            #expect(grouped(asked) == "tax_rate", "\(asked)")
+        }
+        // Another grouping, or a schema without contacts to group by: as the model chose.
+        #expect(grouped("What are our biggest expenses?", "month") == "month")
+        let noContact: Value = ["type": "object", "properties": ["group_by": ["type": "string", "enum": ["month", "tax_rate"]]]]
+        #expect(grouped("What are our biggest expenses?", schema: noContact) == "tax_rate")
+    }
+
     @Test("a short follow-up that points back keeps whom the previous call was about, unless the call names its own")
     func inheritedSubject() {
         let earlier: [String: Value] = ["contact_name": "Hotel Rheinblick", "limit": 10]
