@@ -436,7 +436,7 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingCopiedToday(cleaned, today: today, question: question, schema: tool.inputSchema)
         }
         var note: String?
-        var recordsChanged = false
+        var choiceReplaced = false
         if tool.readOnly {
             // A guessed identifier answers about the wrong record. A filter among others is left out (the account of
             // "the last 5 bank transactions"); a call about nothing else is refused, so the model looks the record up
@@ -458,11 +458,11 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
             // A value changed, not a key: the conversation must still show the call as it ran ("summarize entity=invoices
-            // returned: Vouchers by month …" otherwise). The record kind the question names, then a grouping it asked for.
+            // returned: Vouchers by month …" otherwise). The kind of records the question names; no tax grouping unasked.
             let named = ArgumentRepair.replacingUnaskedTaxGrouping(
                 ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question), schema: tool.inputSchema,
                 question: question)
-            recordsChanged = named != cleaned
+            choiceReplaced = named != cleaned
             cleaned = named
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
             // "Last month", "dieses Quartal": the offline model leaves the dates out and answers with the totals of all dates.
@@ -495,7 +495,7 @@ public struct Agent: Sendable {
         }
         return RepairedCall(
             plan: .run(tool, cleaned), arguments: cleaned, note: note,
-            showsCallAsRun: note != nil || recordsChanged || Set(cleaned.keys) != Set(arguments.keys))
+            showsCallAsRun: note != nil || choiceReplaced || Set(cleaned.keys) != Set(arguments.keys))
     }
 
     /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).

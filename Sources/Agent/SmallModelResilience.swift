@@ -174,8 +174,9 @@ public enum ArgumentRepair {
     /// `transactions`) set to the one kind of records the question names, when the model chose another. Why: asked
     /// "Welche Ausgaben hatten wir im Oktober?", the offline model called `summarize` with `entity: invoices` and gave
     /// October's revenue as the expenses. Two kinds named ("payments not matched to an invoice"), or none, change nothing.
+    /// A word about tax names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue).
     public static func choosingNamedRecords(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
-        let spoken = wordList(question)
+        let spoken = wordList(question).filter { !$0.contains("steuer") }
         var chosen = arguments
         for (key, value) in arguments {
             guard let current = value.stringValue, recordWords[current] != nil, let choices = choices(of: key, in: schema),

@@ -160,6 +160,7 @@ struct SmallModelResilienceTests {
         #expect(chosen("How much did we invoice last month?") == "invoices")
         #expect(chosen("Which payments have not been matched to an invoice?", "vouchers") == "vouchers")
         #expect(chosen("Who is our biggest customer?") == "invoices")
+        #expect(chosen("Wie viel Umsatzsteuer haben wir bezahlt?", "vouchers") == "vouchers", "VAT is not revenue")
         // "billed" is invoiced, and bank fees are costs: neither names a kind here.
         #expect(chosen("How much have we billed this year?") == "invoices" && chosen("bank fees per month", "vouchers") == "vouchers")
         // Other choices are left alone, and so is a value the schema does not offer.
