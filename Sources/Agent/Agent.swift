@@ -218,8 +218,9 @@ public struct Agent: Sendable {
             }
             promised = []
             // Round 1 only: a later round without any call made so far can only follow such a request (every round with
-            // calls adds to `executed`, every other one returns), so the request is made once.
-            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds && !writes.isEmpty,
+            // calls adds to `executed`, every other one returns), so each request below is made once.
+            let firstAnswerWithoutCall = small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds
+            if firstAnswerWithoutCall && !writes.isEmpty,
                 case let claimed = ChangeTalk.claim(in: response.text) != nil, claimed || ChangeTalk.announces(response.text),
                 ChangeTalk.asksForChange(messages.filter { $0.role == .user }.suffix(2).map(\.content))
             {
@@ -231,12 +232,12 @@ public struct Agent: Sendable {
                 onEvent(.textDelta(claimed ? "\n\n" + Self.notChangedYet(german: german) + "\n\n" : "\n\n"))
                 continue
             }
-            // Round 1 only, as above: an answer without a call that names document numbers or amounts no question and no
-            // result gave was made up from memory; the next request asks for the data to be looked up (without the
-            // made-up answer, as with a claimed change above).
-            if small && round == 1 && calls.isEmpty && toolsWereOffered && round < settings.maxRounds,
-                !UnverifiedReferences.find(in: response.text, conversation: messages).isEmpty
-            {
+            // An answer without a call that names document numbers or amounts no question and no result gave was made up
+            // from memory: the next request asks for the data to be looked up (without the made-up answer, as with a
+            // claimed change above).
+            // Found once: the answer below reports the same (only questions and tool results confirm a number).
+            let unverified = calls.isEmpty ? UnverifiedReferences.find(in: response.text, conversation: messages) : []
+            if firstAnswerWithoutCall, !unverified.isEmpty {
                 promised = [Self.lookUpNudge]
                 onEvent(.textDelta("\n\n" + Self.notLookedUp(german: german) + "\n\n"))
                 continue
@@ -246,7 +247,7 @@ public struct Agent: Sendable {
                 return AgentAnswer(
                     text: response.text, toolCalls: executed, usage: usage, rounds: round, duration: ContinuousClock.now - started,
                     retries: retries, messages: messages,
-                    unverifiedReferences: UnverifiedReferences.find(in: response.text, conversation: messages),
+                    unverifiedReferences: unverified,
                     unmadeChange: ChangeTalk.unmade(in: response.text, conversation: messages, writes: writes),
                     cutOff: response.finishReason == .length)
             }

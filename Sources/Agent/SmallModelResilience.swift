@@ -174,18 +174,15 @@ public enum ArgumentRepair {
     /// `transactions`) set to the one kind of records the question names, when the model chose another. Why: asked
     /// "Welche Ausgaben hatten wir im Oktober?", the offline model called `summarize` with `entity: invoices` and gave
     /// October's revenue as the expenses. Two kinds named ("payments not matched to an invoice"), or none, change nothing.
-    /// A word about tax names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue).
+    /// A word about tax (`taxWords`) names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue).
     public static func choosingNamedRecords(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
-        let spoken = wordList(question).filter { !$0.contains("steuer") }
+        let spoken = wordList(question).filter { !begins($0, with: taxWords) }
         var chosen = arguments
         for (key, value) in arguments {
             guard let current = value.stringValue, recordWords[current] != nil, let choices = choices(of: key, in: schema),
                 choices.contains(current)
             else { continue }
-            let named = choices.filter { choice in
-                let stems = recordWords[choice] ?? []
-                return spoken.contains { word in stems.contains { word.hasPrefix($0) } }
-            }
+            let named = choices.filter { choice in spoken.contains { begins($0, with: recordWords[choice] ?? []) } }
             if named.count == 1, named[0] != current { chosen[key] = .string(named[0]) }
         }
         return chosen
@@ -263,7 +260,12 @@ public enum ArgumentRepair {
 
     /// Whether any of `questions` has a word (`MadeUpValues.words`) beginning with one of `stems`.
     static func speaks(_ questions: [String], of stems: [String]) -> Bool {
-        questions.flatMap(wordList).contains { word in stems.contains { word.hasPrefix($0) } }
+        questions.flatMap(wordList).contains { begins($0, with: stems) }
+    }
+
+    /// Whether `word` begins with one of `stems`.
+    static func begins(_ word: String, with stems: [String]) -> Bool {
+        stems.contains { word.hasPrefix($0) }
     }
 
     /// Beginnings of words that speak of a document's or payment's state, lower case without accents
