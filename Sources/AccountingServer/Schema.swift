@@ -75,6 +75,14 @@ enum JSONSchema {
         return .object(schema)
     }
 
+    /// `schema` (one type, such as an object) that may also be null, with its own description.
+    static func nullable(_ schema: Value, _ description: String) -> Value {
+        guard case .object(var fields) = schema, case .string(let type)? = fields["type"] else { return schema }
+        fields["type"] = [.string(type), "null"]
+        fields["description"] = .string(description)
+        return .object(fields)
+    }
+
     static func array(_ items: Value, _ description: String) -> Value {
         .object(["type": "array", "items": items, "description": .string(description)])
     }

@@ -30,6 +30,9 @@ public struct Summary: Sendable {
     public var dateTo: LedgerDate?
     public var groups: [SummaryGroup]
     public var totals: SummaryGroup
+    /// Vouchers only: the range's other-income vouchers (kind revenue: hardware sold, a refund), which the groups
+    /// leave out because vouchers add up to costs; nil when there are none.
+    public var otherIncome: SummaryGroup?
 }
 
 /// One age band of unpaid invoices.
@@ -71,11 +74,12 @@ public struct ReceivablesAging: Sendable {
 
 extension LedgerStore {
     /// Adds up invoices, vouchers or transactions by group. Drafts and cancelled invoices are left out
-    /// unless grouping by status, because they are not revenue.
+    /// unless grouping by status, because they are not revenue. Vouchers add up to costs: other-income vouchers are
+    /// counted apart (`otherIncome`), not added to the costs.
     public func summarize(
         _ entity: SummaryEntity, by grouping: SummaryGrouping, from: LedgerDate?, to: LedgerDate?
     ) throws -> Summary {
-        let groups: [SummaryGroup] = try read { db in
+        let (groups, otherIncome): ([SummaryGroup], SummaryGroup?) = try read { db in
             var filter = SQLFilter()
             switch entity {
             case .invoices:
@@ -96,11 +100,12 @@ extension LedgerStore {
                             FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)
                             GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
                             """, arguments: filter.arguments)
-                    return rows.map { row in
-                        SummaryGroup(
-                            key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                            grossCents: row["gross"])
-                    }
+                    return (
+                        rows.map { row in
+                            SummaryGroup(
+                                key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                                grossCents: row["gross"])
+                        }, nil)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -112,15 +117,31 @@ extension LedgerStore {
                         FROM invoice i JOIN contact c ON c.id = i.contact_id \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
                         """, arguments: filter.arguments)
-                return rows.map { row in
-                    SummaryGroup(
-                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                        grossCents: row["gross"], outstandingCents: row["outstanding"])
-                }
+                return (
+                    rows.map { row in
+                        SummaryGroup(
+                            key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                            grossCents: row["gross"], outstandingCents: row["outstanding"])
+                    }, nil)
             case .vouchers:
                 if let from { filter.add("v.voucher_date >= ?", from.iso) }
                 if let to { filter.add("v.voucher_date <= ?", to.iso) }
                 if grouping != .status { filter.add("v.status <> 'draft'") }
+                var incomeFilter = filter
+                incomeFilter.add("v.kind = 'revenue'")
+                let income = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) AS count, COALESCE(SUM(v.net_cents), 0) AS net,
+                               COALESCE(SUM(v.tax_cents), 0) AS tax, COALESCE(SUM(v.gross_cents), 0) AS gross
+                        FROM voucher v \(incomeFilter.clause)
+                        """, arguments: incomeFilter.arguments)
+                let otherIncome = income.flatMap { row -> SummaryGroup? in
+                    (row["count"] as Int) == 0 ? nil : SummaryGroup(
+                        key: "other_income", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                        grossCents: row["gross"])
+                }
+                filter.add("v.kind = 'expense'")
                 let key: String
                 switch grouping {
                 case .month: key = "substr(v.voucher_date, 1, 7)"
@@ -135,11 +156,12 @@ extension LedgerStore {
                             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)
                             GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
                             """, arguments: filter.arguments)
-                    return rows.map { row in
-                        SummaryGroup(
-                            key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                            grossCents: row["gross"])
-                    }
+                    return (
+                        rows.map { row in
+                            SummaryGroup(
+                                key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                                grossCents: row["gross"])
+                        }, otherIncome)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -149,11 +171,12 @@ extension LedgerStore {
                         FROM voucher v \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
                         """, arguments: filter.arguments)
-                return rows.map { row in
-                    SummaryGroup(
-                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                        grossCents: row["gross"])
-                }
+                return (
+                    rows.map { row in
+                        SummaryGroup(
+                            key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                            grossCents: row["gross"])
+                    }, otherIncome)
             case .transactions:
                 if let from { filter.add("value_date >= ?", from.iso) }
                 if let to { filter.add("value_date <= ?", to.iso) }
@@ -175,11 +198,12 @@ extension LedgerStore {
                         FROM bank_transaction \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "ABS(net) DESC" : "key")
                         """, arguments: filter.arguments)
-                return rows.map { row in
-                    SummaryGroup(
-                        key: row["key"], count: row["count"], netCents: row["net"], taxCents: 0, grossCents: row["net"],
-                        incomingCents: row["incoming"], outgoingCents: row["outgoing"])
-                }
+                return (
+                    rows.map { row in
+                        SummaryGroup(
+                            key: row["key"], count: row["count"], netCents: row["net"], taxCents: 0, grossCents: row["net"],
+                            incomingCents: row["incoming"], outgoingCents: row["outgoing"])
+                    }, nil)
             }
         }
         func sum(_ path: KeyPath<SummaryGroup, Int?>) -> Int? {
@@ -191,7 +215,9 @@ extension LedgerStore {
             taxCents: groups.reduce(0) { $0 + $1.taxCents }, grossCents: groups.reduce(0) { $0 + $1.grossCents },
             outstandingCents: sum(\.outstandingCents), incomingCents: sum(\.incomingCents),
             outgoingCents: sum(\.outgoingCents))
-        return Summary(entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals)
+        return Summary(
+            entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals,
+            otherIncome: otherIncome)
     }
 
     /// Unpaid invoices by how many days they are past due on `date`.

@@ -357,14 +357,26 @@ struct FullToolsetTests {
         let filtered = try await harness.call(
             "summarize", ["entity": "vouchers", "group_by": "contact", "date_from": "2026-01-01", "date_to": "2026-06-30"])
         #expect(!filtered.failed && filtered.text.hasPrefix("Vouchers by contact, largest first, 2026-01-01 to 2026-06-30:"))
+        // The three largest contacts are named on a line of their own too (the offline model picked from the middle).
+        let suppliers = (value(filtered.structuredContent, "groups")?.arrayValue ?? []).prefix(3)
+            .map { "\(string($0, "key") ?? "") \(Money.format(cents: int($0, "gross_cents") ?? 0))" }
+        #expect(suppliers.count == 3 && filtered.text.contains("\nLargest contacts (gross): \(suppliers.joined(separator: ", "))."), "\(filtered.text)")
         let byStatus = try await harness.call("summarize", ["entity": "invoices", "group_by": "status"])
         #expect(int(byStatus.structuredContent, "totals", "count") == 120)
+        #expect(value(byStatus.structuredContent, "other_income") == .null, "invoices are revenue: nothing apart")
         // Counts are named in the text, so that no reader takes them for an amount.
         #expect(byStatus.text.contains("• Total: 120 invoices · net "), "\(byStatus.text)")
         #expect(!byStatus.text.contains("Largest"), "statuses are few: nothing to single out")
         let transactions = try await harness.call("summarize", ["entity": "transactions", "group_by": "month"])
         #expect(!transactions.failed && !transactions.text.contains("Largest"), "money in and out has no one largest")
         #expect(filtered.text.range(of: #"• Total: \d+ vouchers · net "#, options: .regularExpression) != nil, "\(filtered.text)")
+        // Vouchers add up to costs: October's sale of used hardware is named apart, not added to them.
+        let october = try await harness.call(
+            "summarize", ["entity": "vouchers", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"])
+        #expect(october.text.contains("• Total: 17 vouchers · net 25.676,52 €, VAT 889,46 €, gross 26.565,98 €\n"
+            + "Not counted (other income): 1 voucher · gross 709,35 €"), "\(october.text)")
+        #expect(int(october.structuredContent, "other_income", "gross_cents") == 70_935)
+        #expect(int(filtered.structuredContent, "other_income", "count") == 1, "April's insurance refund")
         let invalid = try await harness.call("summarize", ["entity": "transactions", "group_by": "tax_rate"])
         #expect(invalid.failed && invalid.text.contains("group them by month, status or contact"))
         let missing = try await harness.call("summarize", ["entity": "invoices"])

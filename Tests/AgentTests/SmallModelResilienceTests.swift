@@ -630,7 +630,7 @@ extension AgentTests {
             .openAIToolCalls([
                 ("call_1", "summarize", #"{"entity": "invoices", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"}"#)
             ]),
-            .openAIText("Im Oktober hatten wir Ausgaben von 27.275,33 €."),
+            .openAIText("Im Oktober hatten wir Ausgaben von 26.565,98 €."),
         ])
         let (answer, shown) = try await askShowingCalls("Welche Ausgaben hatten wir im Oktober?")
         let call = try #require(answer.toolCalls.first)

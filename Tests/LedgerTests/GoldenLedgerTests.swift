@@ -40,7 +40,20 @@ struct GoldenLedgerTests {
 
         let voucherTax = try store.summarize(.vouchers, by: .tax_rate, from: nil, to: nil).groups
         #expect(voucherTax.map(\.key) == ["19 %", "7 %", "0 %"])
-        #expect(voucherTax.map(\.grossCents) == [8_193_556, 371_303, 28_373_795])
+        #expect(voucherTax.map(\.grossCents) == [8_059_371, 371_303, 28_373_795])
+
+        // Vouchers add up to costs: the three other-income vouchers (hardware sold, an insurance refund) are counted
+        // apart, and with them the costs make up every voucher that is not a draft.
+        let costs = try store.summarize(.vouchers, by: .month, from: nil, to: nil)
+        #expect(costs.otherIncome == SummaryGroup(
+            key: "other_income", count: 3, netCents: 112_760, taxCents: 21_425, grossCents: 134_185))
+        let allVouchers = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT SUM(gross_cents) FROM voucher WHERE status <> 'draft'")
+        }
+        #expect(costs.totals.grossCents == 36_804_469 && costs.totals.grossCents + 134_185 == allVouchers)
+        let october = try store.summarize(.vouchers, by: .contact, from: LedgerDate(iso: "2026-10-01"), to: LedgerDate(iso: "2026-10-31"))
+        #expect(october.totals.grossCents == 2_656_598 && october.otherIncome?.grossCents == 70_935)
+        #expect(try store.summarize(.invoices, by: .month, from: nil, to: nil).otherIncome == nil)
     }
 }
 
