@@ -573,7 +573,10 @@ enum FullToolset {
         }
         // Contacts too, though they come largest first: asked for the costs this quarter (19 suppliers), the offline
         // model named a supplier from the middle of the list as the largest; replayed with this line, the first three.
-        if grouping == .month || grouping == .contact, entity != .transactions, summary.groups.count > 3 {
+        // Not customers, whose rows carry what they owe too: with the line, "Which customer owes us the most?" was
+        // answered with the largest gross amounts instead.
+        let oneAmount = summary.groups.allSatisfy { $0.outstandingCents == nil }
+        if grouping == .month || (grouping == .contact && oneAmount), entity != .transactions, summary.groups.count > 3 {
             let largest = summary.groups.sorted { ($0.grossCents, $1.key) > ($1.grossCents, $0.key) }.prefix(3)
             text += "\nLargest \(grouping == .month ? "months" : "contacts") (gross): "
                 + largest.map { "\($0.key) \(Text.money($0.grossCents))" }.joined(separator: ", ") + "."

@@ -155,6 +155,7 @@ public struct Agent: Sendable {
             let roundStarted = ContinuousClock.now
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
+            var amounts = GarbledAmounts.Stream()
             let answering = small && !offerTools
             let request: ChatRequest
             if answersApart {
@@ -181,7 +182,10 @@ public struct Agent: Sendable {
                 if small, case .toolCallStart(let index, _, _) = event, index >= Self.callsPerRound { break }
                 response.apply(event)
                 switch event {
-                case .textDelta(let text): if let shown = holdBack.add(text) { onEvent(.textDelta(shown)) }
+                case .textDelta(let text):
+                    if let held = holdBack.add(text), case let shown = small ? amounts.add(held) : held, !shown.isEmpty {
+                        onEvent(.textDelta(shown))
+                    }
                 case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
                 default: break
                 }
@@ -207,7 +211,10 @@ public struct Agent: Sendable {
                 // Calls written as text are only known at the end; they are cut to the same cap.
                 response.toolCalls = Array(response.toolCalls.prefix(Self.callsPerRound))
             }
-            if let rest = holdBack.finish() { onEvent(.textDelta(rest)) }
+            // Amounts are mended as they stream (small models only), and the answer with them.
+            let rest = (holdBack.finish().map { small ? amounts.add($0) : $0 } ?? "") + (small ? amounts.finish() : "")
+            if !rest.isEmpty { onEvent(.textDelta(rest)) }
+            if small { response.text = GarbledAmounts.mend(response.text) }
             retries += response.retries
             if let roundUsage = response.usage {
                 usage = usage + roundUsage

@@ -363,6 +363,9 @@ struct FullToolsetTests {
         #expect(suppliers.count == 3 && filtered.text.contains("\nLargest contacts (gross): \(suppliers.joined(separator: ", "))."), "\(filtered.text)")
         let byStatus = try await harness.call("summarize", ["entity": "invoices", "group_by": "status"])
         #expect(int(byStatus.structuredContent, "totals", "count") == 120)
+        let customers = try await harness.call("summarize", ["entity": "invoices", "group_by": "contact"])
+        #expect(customers.text.hasPrefix("Invoices by contact, largest first") && !customers.text.contains("Largest contacts"),
+            "customers are largest by gross or by what they owe: the line would name one of the two")
         #expect(value(byStatus.structuredContent, "other_income") == .null, "invoices are revenue: nothing apart")
         // Counts are named in the text, so that no reader takes them for an amount.
         #expect(byStatus.text.contains("• Total: 120 invoices · net "), "\(byStatus.text)")

@@ -590,6 +590,23 @@ extension AgentTests {
         return (answer, shown.withLock { $0 })
     }
 
+    @Test("an amount written '36,498,13 €' reads as the tools write it, on screen and in the answer")
+    func garbledAmountInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "summarize", #"{"entity": "invoices", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"}"#)]),
+            .openAIText("In October we invoiced 36,498,13 € gross."),
+        ])
+        let streamed = Locked("")
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+        let answer = try await rig.agent.ask("How much did we invoice in October?", history: [.system("You help.")]) { event in
+            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        }
+        #expect(answer.text == "In October we invoiced 36.498,13 € gross.")
+        #expect(streamed.withLock { $0 } == answer.text)
+        #expect(answer.messages.last?.content == answer.text, "the next question reads the amount as mended")
+        #expect(answer.unverifiedReferences.isEmpty, "\(answer.unverifiedReferences)")
+    }
+
     @Test("the agent runs the call without the dates a small model copied from 'Today is …': the newest 5 of all, not today's 3")
     func copiedTodayInTheLoop() async throws {
         try await llm.script([
