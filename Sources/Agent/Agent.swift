@@ -90,6 +90,9 @@ public struct AgentAnswer: Sendable {
     /// The answer stopped at the model's token limit (`max_tokens`) rather than where the model ended it: it is
     /// incomplete, and the user must be told so — an answer cut off in the middle of a list reads like a whole one.
     public var cutOff = false
+    /// The model wrote the same lines over and over (`RepeatedLines`, small models): the answer was stopped after
+    /// their first copy. It is likely made up, and the user must be told so.
+    public var stoppedRepeating = false
 }
 
 /// Why a question got no answer.
@@ -156,6 +159,7 @@ public struct Agent: Sendable {
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
             var amounts = GarbledAmounts.Stream()
+            var stoppedRepeating = false
             let answering = small && !offerTools
             let request: ChatRequest
             if answersApart {
@@ -189,6 +193,15 @@ public struct Agent: Sendable {
                 case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
                 default: break
                 }
+                // The same lines over and over (`RepeatedLines`): the answer ends after their first copy, and the
+                // request is left, so the server stops writing.
+                if small, case .textDelta(let text) = event, text.contains("\n"),
+                    let end = RepeatedLines.endOfFirstCopy(in: response.text)
+                {
+                    response.text = String(response.text[..<end])
+                    stoppedRepeating = true
+                    break
+                }
             }
             let toolsWereOffered = offerTools
             offerTools = true
@@ -213,7 +226,7 @@ public struct Agent: Sendable {
             }
             // Amounts are mended as they stream (small models only), and the answer with them.
             let rest = (holdBack.finish().map { small ? amounts.add($0) : $0 } ?? "") + (small ? amounts.finish() : "")
-            if !rest.isEmpty { onEvent(.textDelta(rest)) }
+            if !rest.isEmpty && !stoppedRepeating { onEvent(.textDelta(rest)) }
             if small { response.text = GarbledAmounts.mend(response.text) }
             retries += response.retries
             if let roundUsage = response.usage {
@@ -256,7 +269,7 @@ public struct Agent: Sendable {
                     retries: retries, messages: messages,
                     unverifiedReferences: unverified,
                     unmadeChange: ChangeTalk.unmade(in: response.text, conversation: messages, writes: writes),
-                    cutOff: response.finishReason == .length)
+                    cutOff: response.finishReason == .length, stoppedRepeating: stoppedRepeating)
             }
             // Decide each call's fate in order (repeats are judged against earlier calls), then run them together.
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when

@@ -30,7 +30,10 @@ public struct NamedPeriod: Sendable, Equatable {
         let due = text.range(of: #"\bdue\b|\bfällig"#, options: .regularExpression) != nil
         let overdueAsked = text.range(of: #"overdue|überfällig|\blate\b|verspätet|\bpast due"#, options: .regularExpression) != nil
         var matches: [(range: NSRange, period: NamedPeriod)] = []
-        for rule in rules where due || !rule.dueOnly {
+        // Payments happen on a day, so "today" names the day they were booked ("Welche Zahlungen sind heute
+        // eingegangen?": the offline model summed every transaction of the year instead).
+        let payments = text.range(of: #"\bpayments?\b|\bzahlung(?:en)?\b|zahlungseing|überweisung|\btransactions?\b|\bbuchung"#, options: .regularExpression) != nil
+        for rule in rules where due || !rule.dueOnly || (payments && rule.todayForPayments) {
             for match in rule.regex.matches(in: text, range: whole) {
                 let groups = (0..<match.numberOfRanges).map { index -> String? in
                     Range(match.range(at: index), in: text).map { String(text[$0]) }
@@ -109,13 +112,19 @@ public struct NamedPeriod: Sendable, Equatable {
         /// Only for questions about due dates: "today", "tomorrow" and "the next 30 days" name no range of documents
         /// worth filtering ("our bank balance today", "payments we expect in the next 30 days" cut at today).
         let dueOnly: Bool
+        /// Also for questions about payments: "today" is the day they were booked.
+        let todayForPayments: Bool
         /// First and last day from the match's groups (0 is the whole match) and today; nil when it is no period.
         let resolve: @Sendable ([String?], Anchor) -> Span?
 
-        init(_ pattern: String, dueOnly: Bool = false, _ resolve: @escaping @Sendable ([String?], Anchor) -> Span?) {
+        init(
+            _ pattern: String, dueOnly: Bool = false, todayForPayments: Bool = false,
+            _ resolve: @escaping @Sendable ([String?], Anchor) -> Span?
+        ) {
             // Patterns are constants of this file; a broken one is a programming error found by the tests.
             regex = try! NSRegularExpression(pattern: pattern)
             self.dueOnly = dueOnly
+            self.todayForPayments = todayForPayments
             self.resolve = resolve
         }
     }
@@ -211,7 +220,7 @@ public struct NamedPeriod: Sendable, Equatable {
         Rule(#"\b(?:next|coming) (\d{1,3}) days\b|\b(?:nächsten|kommenden) (\d{1,3}) tage"#, dueOnly: true) { groups, at in
             nextDays(groups[1] ?? groups[2], at.today)
         },
-        Rule(#"\btoday\b|\bheute\b"#, dueOnly: true) { _, at in (at.today, at.today) },
+        Rule(#"\btoday\b|\bheute\b"#, dueOnly: true, todayForPayments: true) { _, at in (at.today, at.today) },
         Rule(#"\btomorrow\b|\bmorgen\b"#, dueOnly: true) { _, at in (at.today.adding(days: 1), at.today.adding(days: 1)) },
         // Named months, quarters and years. A month needs a preposition or a year next to it: "may" is also a verb.
         Rule(#"\b(?:in|im|for|für|during|of|from|vom|von)\s+(?:the month of\s+|monat\s+)?(\#(monthAlternatives))\b\.?(?:\s+(20\d\d))?"#) {

@@ -193,6 +193,7 @@ final class ChatLoop {
                 }
                 if let claim = answer.unmadeChange { state.notice("Note: " + ChangeTalk.warning(claim), .warning) }
                 if answer.cutOff, let model { state.notice("Note: " + model.cutOffWarning, .warning) }
+                if answer.stoppedRepeating { state.notice("Note: " + RepeatedLines.warning, .warning) }
                 if let cost = model?.cost(answer.usage) { state.status.cost = (state.status.cost ?? 0) + cost }
                 state.addTrace("\(timestamp()) answered in \(answer.rounds) round(s), \(answer.usage.inputTokens) in / \(answer.usage.outputTokens) out")
             } else if let error {

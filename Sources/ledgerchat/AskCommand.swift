@@ -18,8 +18,8 @@ struct AskCommand: AsyncParsableCommand {
             The answer streams to stdout, followed by a table for each tool result with structured data; one footer \
             line (model, rounds, tokens, seconds) goes to stderr, after any warning: an invoice number or amount no tool \
             returned (likely made up), a change the answer reports but no tool made, an answer cut off at the token \
-            limit. With --json, stdout holds exactly one JSON object (the warnings as unverified_references, \
-            unmade_change and cut_off). \
+            limit, an answer stopped because the model repeated the same lines. With --json, stdout holds exactly one \
+            JSON object (the warnings as unverified_references, unmade_change, cut_off and stopped_repeating). \
             Tools that change data need approval: --yes approves, a terminal asks y/N, anything else refuses. \
             Exit status: 0 answered, 1 failed, 2 usage error.
             """)
@@ -141,6 +141,7 @@ struct AskCommand: AsyncParsableCommand {
         if let warning = UnverifiedReferences.warning(answer.unverifiedReferences) { printError("Warning: " + warning) }
         if let claim = answer.unmadeChange { printError("Warning: " + ChangeTalk.warning(claim)) }
         if answer.cutOff { printError("Warning: " + profile.cutOffWarning) }
+        if answer.stoppedRepeating { printError("Warning: " + RepeatedLines.warning) }
         var footer = "\(profile.name) · \(answer.rounds) round\(answer.rounds == 1 ? "" : "s") · "
         footer += "\(answer.usage.inputTokens) tokens in"
         if let cached = answer.usage.cachedInputTokens, cached > 0 { footer += " (\(cached) cached)" }
@@ -265,6 +266,7 @@ enum JSONOutput {
             "usage": usage(answer.usage),
             "duration_ms": .int(duration.wholeMilliseconds),
             "unverified_references": .array(answer.unverifiedReferences.map(Value.string)), "cut_off": .bool(answer.cutOff),
+            "stopped_repeating": .bool(answer.stoppedRepeating),
             "unmade_change": answer.unmadeChange.map(Value.string) ?? .null,
             "tool_calls": .array(
                 answer.toolCalls.map { call in

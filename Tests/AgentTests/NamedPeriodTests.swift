@@ -104,6 +104,13 @@ struct NamedPeriodTests {
         #expect(range("what is due next week") == "2026-11-30…2026-12-06")
         #expect(range("bills due in the next 14 days") == "2026-11-25…2026-12-09")
         #expect(range("Was ist heute fällig?") == "2026-11-25…2026-11-25")
+        // Payments are booked on a day: "today" is that day, of booking, not of falling due.
+        let booked = try #require(NamedPeriod.find(in: "Welche Zahlungen sind heute eingegangen?", today: today))
+        #expect(booked.from == today && booked.to == today && !booked.ofDueDates && booked.keys.from == "date_from")
+        #expect(range("Which payments came in today?") == "2026-11-25…2026-11-25")
+        #expect(range("Zeig mir die Überweisungen von heute") == "2026-11-25…2026-11-25")
+        #expect(range("Which invoices were paid today?") == nil, "an invoice's date is not the day it was paid")
+        #expect(range("payments expected tomorrow") == nil, "tomorrow only for due dates")
         #expect(range("invoices due tomorrow") == "2026-11-26…2026-11-26")
         // A month without a year: the nearest one, ahead up to five months.
         #expect(range("invoices due in January") == "2027-01-01…2027-01-31")

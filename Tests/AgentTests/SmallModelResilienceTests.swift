@@ -590,6 +590,26 @@ extension AgentTests {
         return (answer, shown.withLock { $0 })
     }
 
+    @Test("an answer that writes the same lines over and over is stopped after their first copy, and says so")
+    func repeatingAnswerInTheLoop() async throws {
+        let block = "- RE-123456 € (Umsatz)\n- RE-789012 € (Umsatz)\n"
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_transactions", #"{"direction": "incoming", "limit": 5}"#)]),
+            .openAIText("Die Zahlungen sind:\n" + String(repeating: block, count: 40)),
+        ])
+        let streamed = Locked("")
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+        let answer = try await rig.agent.ask("Welche Zahlungen sind eingegangen?", history: [.system("You help.")]) { event in
+            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        }
+        #expect(answer.text == "Die Zahlungen sind:\n" + block && answer.stoppedRepeating && !answer.cutOff)
+        #expect(answer.unverifiedReferences == ["RE-123456", "RE-789012"])
+        // Shown: up to the third copy, where the stream was left (not all 40).
+        #expect(streamed.withLock { $0 }.components(separatedBy: "RE-123456").count - 1 == 3, "\(streamed.withLock { $0 })")
+        try await llm.script([.openAIText("Hello! How can I help?")])
+        #expect(try await rig.agent.ask("hello", history: [.system("You help.")]).stoppedRepeating == false)
+    }
+
     @Test("an amount written '36,498,13 €' reads as the tools write it, on screen and in the answer")
     func garbledAmountInTheLoop() async throws {
         try await llm.script([
