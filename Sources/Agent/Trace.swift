@@ -74,6 +74,7 @@ public final class TraceWriter: Sendable {
                 record["unverified_references"] = .array(answer.unverifiedReferences.map(Value.string))
             }
             if answer.cutOff { record["cut_off"] = true }
+            if answer.stoppedRepeating { record["stopped_repeating"] = true }
             if let claim = answer.unmadeChange { record["unmade_change"] = .string(claim) }
         }
         if let error { record["error"] = .string("\(error)") }

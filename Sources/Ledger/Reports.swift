@@ -79,7 +79,14 @@ extension LedgerStore {
     public func summarize(
         _ entity: SummaryEntity, by grouping: SummaryGrouping, from: LedgerDate?, to: LedgerDate?
     ) throws -> Summary {
-        let (groups, otherIncome): ([SummaryGroup], SummaryGroup?) = try read { db in
+        // What one read finds: the groups, other income apart (vouchers), and for tax rates the documents counted once
+        // (one with lines at 19 % and 7 % is in both groups).
+        struct Tally {
+            var groups: [SummaryGroup]
+            var otherIncome: SummaryGroup?
+            var documents: Int?
+        }
+        let tally: Tally = try read { db in
             var filter = SQLFilter()
             switch entity {
             case .invoices:
@@ -100,12 +107,16 @@ extension LedgerStore {
                             FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)
                             GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
                             """, arguments: filter.arguments)
-                    return (
-                        rows.map { row in
+                    let documents = try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(DISTINCT i.id) FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)",
+                        arguments: filter.arguments)
+                    return Tally(
+                        groups: rows.map { row in
                             SummaryGroup(
                                 key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
                                 grossCents: row["gross"])
-                        }, nil)
+                        }, documents: documents)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -117,12 +128,12 @@ extension LedgerStore {
                         FROM invoice i JOIN contact c ON c.id = i.contact_id \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
                         """, arguments: filter.arguments)
-                return (
-                    rows.map { row in
+                return Tally(
+                    groups: rows.map { row in
                         SummaryGroup(
                             key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
                             grossCents: row["gross"], outstandingCents: row["outstanding"])
-                    }, nil)
+                    })
             case .vouchers:
                 if let from { filter.add("v.voucher_date >= ?", from.iso) }
                 if let to { filter.add("v.voucher_date <= ?", to.iso) }
@@ -156,12 +167,16 @@ extension LedgerStore {
                             FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)
                             GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
                             """, arguments: filter.arguments)
-                    return (
-                        rows.map { row in
+                    let documents = try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(DISTINCT v.id) FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)",
+                        arguments: filter.arguments)
+                    return Tally(
+                        groups: rows.map { row in
                             SummaryGroup(
                                 key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
                                 grossCents: row["gross"])
-                        }, otherIncome)
+                        }, otherIncome: otherIncome, documents: documents)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -171,12 +186,12 @@ extension LedgerStore {
                         FROM voucher v \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
                         """, arguments: filter.arguments)
-                return (
-                    rows.map { row in
+                return Tally(
+                    groups: rows.map { row in
                         SummaryGroup(
                             key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
                             grossCents: row["gross"])
-                    }, otherIncome)
+                    }, otherIncome: otherIncome)
             case .transactions:
                 if let from { filter.add("value_date >= ?", from.iso) }
                 if let to { filter.add("value_date <= ?", to.iso) }
@@ -198,26 +213,27 @@ extension LedgerStore {
                         FROM bank_transaction \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "ABS(net) DESC" : "key")
                         """, arguments: filter.arguments)
-                return (
-                    rows.map { row in
+                return Tally(
+                    groups: rows.map { row in
                         SummaryGroup(
                             key: row["key"], count: row["count"], netCents: row["net"], taxCents: 0, grossCents: row["net"],
                             incomingCents: row["incoming"], outgoingCents: row["outgoing"])
-                    }, nil)
+                    })
             }
         }
+        let groups = tally.groups
         func sum(_ path: KeyPath<SummaryGroup, Int?>) -> Int? {
             let values = groups.compactMap { $0[keyPath: path] }
             return values.isEmpty ? nil : values.reduce(0, +)
         }
         let totals = SummaryGroup(
-            key: "total", count: groups.reduce(0) { $0 + $1.count }, netCents: groups.reduce(0) { $0 + $1.netCents },
+            key: "total", count: tally.documents ?? groups.reduce(0) { $0 + $1.count }, netCents: groups.reduce(0) { $0 + $1.netCents },
             taxCents: groups.reduce(0) { $0 + $1.taxCents }, grossCents: groups.reduce(0) { $0 + $1.grossCents },
             outstandingCents: sum(\.outstandingCents), incomingCents: sum(\.incomingCents),
             outgoingCents: sum(\.outgoingCents))
         return Summary(
             entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals,
-            otherIncome: otherIncome)
+            otherIncome: tally.otherIncome)
     }
 
     /// Unpaid invoices by how many days they are past due on `date`.

@@ -41,6 +41,10 @@ struct GoldenLedgerTests {
         let voucherTax = try store.summarize(.vouchers, by: .tax_rate, from: nil, to: nil).groups
         #expect(voucherTax.map(\.key) == ["19 %", "7 %", "0 %"])
         #expect(voucherTax.map(\.grossCents) == [8_059_371, 371_303, 28_373_795])
+        // A voucher with lines at two rates is in both groups, and counted once in the total.
+        let byRate = try store.summarize(.vouchers, by: .tax_rate, from: nil, to: nil)
+        #expect(voucherTax.reduce(0) { $0 + $1.count } == 255 && byRate.totals.count == 243)
+        #expect(try store.summarize(.invoices, by: .tax_rate, from: nil, to: nil).totals.count == 113)
 
         // Vouchers add up to costs: the three other-income vouchers (hardware sold, an insurance refund) are counted
         // apart, and with them the costs make up every voucher that is not a draft.
