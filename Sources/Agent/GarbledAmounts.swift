@@ -9,16 +9,12 @@ public enum GarbledAmounts {
     private static let shape = #"(?<![\d.,])\d{1,3}(?:,\d{3})+,\d{2}(?![\d])"#
 
     /// `text` with every garbled euro amount written as the tools write it (a number of that shape counts as an
-    /// amount next to "€", "EUR" or "euro").
+    /// amount with a currency next to it, as `UnverifiedReferences` reads amounts).
     public static func mend(_ text: String) -> String {
         var mended = text
         var searchFrom = mended.startIndex
         while let range = mended.range(of: shape, options: .regularExpression, range: searchFrom..<mended.endIndex) {
-            let before = mended[..<range.lowerBound].suffix(4)
-            let after = mended[range.upperBound...].prefix(6).lowercased()
-            let inEuros = before.hasSuffix("€") || before.hasSuffix("€ ") || before.hasSuffix("EUR ")
-                || after.hasPrefix("€") || after.hasPrefix(" €") || after.hasPrefix(" eur")
-            guard inEuros else {
+            guard UnverifiedReferences.hasCurrency(around: range, in: mended) else {
                 searchFrom = range.upperBound
                 continue
             }

@@ -32,7 +32,7 @@ public struct NamedPeriod: Sendable, Equatable {
         var matches: [(range: NSRange, period: NamedPeriod)] = []
         // Payments happen on a day, so "today" names the day they were booked ("Welche Zahlungen sind heute
         // eingegangen?": the offline model summed every transaction of the year instead).
-        let payments = text.range(of: #"\bpayments?\b|\bzahlung(?:en)?\b|zahlungseing|überweisung|\btransactions?\b|\bbuchung"#, options: .regularExpression) != nil
+        let payments = ArgumentRepair.speaks([question], of: ArgumentRepair.recordWords["transactions"] ?? [])
         for rule in rules where due || !rule.dueOnly || (payments && rule.todayForPayments) {
             for match in rule.regex.matches(in: text, range: whole) {
                 let groups = (0..<match.numberOfRanges).map { index -> String? in

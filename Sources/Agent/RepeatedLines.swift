@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small model writing the same lines over and over until its token limit: asked "Welche Zahlungen sind heute
 /// eingegangen?", the offline model wrote the four made-up lines "- RE-123456 € (Umsatz)", "- RE-789012 € …" again
 /// and again, 1,024 tokens in 128 s. No answer says the same block of lines three times in a row, so the answer is
@@ -14,11 +16,11 @@ public enum RepeatedLines {
     /// line: four times), counting only whole lines; nil otherwise. Blocks of blank lines do not count.
     public static func endOfFirstCopy(in text: String) -> String.Index? {
         // Whole lines only, with where each ends (after its line break).
-        var lines: [(text: Substring, end: String.Index)] = []
+        var lines: [(text: String, end: String.Index)] = []
         var start = text.startIndex
         while let newline = text[start...].firstIndex(of: "\n") {
             let end = text.index(after: newline)
-            lines.append((text[start..<newline].trimmingWhitespace(), end))
+            lines.append((text[start..<newline].trimmingCharacters(in: .whitespaces), end))
             start = end
         }
         for length in 1...longestBlock {
@@ -32,13 +34,5 @@ public enum RepeatedLines {
             return lines[first + length - 1].end
         }
         return nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
-        return self[start..<Swift.max(start, end)]
     }
 }

@@ -64,7 +64,7 @@ public enum UnverifiedReferences {
     private static func cents(_ amount: Substring) -> Int { Int(String(amount.filter(\.isNumber))) ?? 0 }
 
     /// A currency right after the amount (`€`, `EUR`, `Euro`, `euros`) or right before it (`€ 12,00`).
-    private static func hasCurrency(around range: Range<String.Index>, in text: String) -> Bool {
+    static func hasCurrency(around range: Range<String.Index>, in text: String) -> Bool {
         let after = text[range.upperBound...].drop { $0 == " " || $0 == "\u{00A0}" }
         if after.hasPrefix("€") || after.prefix(3).lowercased() == "eur" { return true }
         return text[..<range.lowerBound].reversed().drop { $0 == " " || $0 == "\u{00A0}" }.first == "€"

@@ -80,7 +80,7 @@ extension LedgerStore {
         _ entity: SummaryEntity, by grouping: SummaryGrouping, from: LedgerDate?, to: LedgerDate?
     ) throws -> Summary {
         // What one read finds: the groups, other income apart (vouchers), and for tax rates the documents counted once
-        // (one with lines at 19 % and 7 % is in both groups).
+        // (`byTaxRate`).
         struct Tally {
             var groups: [SummaryGroup]
             var otherIncome: SummaryGroup?
@@ -99,24 +99,8 @@ extension LedgerStore {
                 case .status: key = "i.status"
                 case .contact: key = "c.name"
                 case .tax_rate:
-                    let rows = try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT l.tax_rate AS key, COUNT(DISTINCT i.id) AS count, SUM(l.net_cents) AS net,
-                                   SUM(l.tax_cents) AS tax, SUM(l.gross_cents) AS gross
-                            FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)
-                            GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
-                            """, arguments: filter.arguments)
-                    let documents = try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(DISTINCT i.id) FROM invoice_line l JOIN invoice i ON i.id = l.invoice_id \(filter.clause)",
-                        arguments: filter.arguments)
-                    return Tally(
-                        groups: rows.map { row in
-                            SummaryGroup(
-                                key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                                grossCents: row["gross"])
-                        }, documents: documents)
+                    let (groups, documents) = try Self.byTaxRate(db, "invoice", alias: "i", filter)
+                    return Tally(groups: groups, documents: documents)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -159,24 +143,8 @@ extension LedgerStore {
                 case .status: key = "v.status"
                 case .contact: key = "v.supplier_name"
                 case .tax_rate:
-                    let rows = try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT l.tax_rate AS key, COUNT(DISTINCT v.id) AS count, SUM(l.net_cents) AS net,
-                                   SUM(l.tax_cents) AS tax, SUM(l.gross_cents) AS gross
-                            FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)
-                            GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
-                            """, arguments: filter.arguments)
-                    let documents = try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(DISTINCT v.id) FROM voucher_line l JOIN voucher v ON v.id = l.voucher_id \(filter.clause)",
-                        arguments: filter.arguments)
-                    return Tally(
-                        groups: rows.map { row in
-                            SummaryGroup(
-                                key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                                grossCents: row["gross"])
-                        }, otherIncome: otherIncome, documents: documents)
+                    let (groups, documents) = try Self.byTaxRate(db, "voucher", alias: "v", filter)
+                    return Tally(groups: groups, otherIncome: otherIncome, documents: documents)
                 }
                 let rows = try Row.fetchAll(
                     db,
@@ -234,6 +202,28 @@ extension LedgerStore {
         return Summary(
             entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals,
             otherIncome: tally.otherIncome)
+    }
+
+    /// Documents of `table` (`invoice` or `voucher`, aliased `alias` in `filter`) grouped by the tax rate of their
+    /// lines, and how many documents that is: one with lines at 19 % and 7 % is in both groups and counted once.
+    private static func byTaxRate(
+        _ db: Database, _ table: String, alias: String, _ filter: SQLFilter
+    ) throws -> (groups: [SummaryGroup], documents: Int?) {
+        let lines = "FROM \(table)_line l JOIN \(table) \(alias) ON \(alias).id = l.\(table)_id \(filter.clause)"
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.tax_rate AS key, COUNT(DISTINCT \(alias).id) AS count, SUM(l.net_cents) AS net,
+                       SUM(l.tax_cents) AS tax, SUM(l.gross_cents) AS gross
+                \(lines) GROUP BY l.tax_rate ORDER BY l.tax_rate DESC
+                """, arguments: filter.arguments)
+        let documents = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT \(alias).id) \(lines)", arguments: filter.arguments)
+        let groups = rows.map { row in
+            SummaryGroup(
+                key: "\(row["key"] as Int) %", count: row["count"], netCents: row["net"], taxCents: row["tax"],
+                grossCents: row["gross"])
+        }
+        return (groups, documents)
     }
 
     /// Unpaid invoices by how many days they are past due on `date`.

@@ -590,6 +590,17 @@ extension AgentTests {
         return (answer, shown.withLock { $0 })
     }
 
+    /// Asks `question` with a small model's settings, collecting the text streamed to the screen; `rig` stays for
+    /// the questions that follow.
+    func askStreaming(_ question: String) async throws -> (answer: AgentAnswer, streamed: String, rig: Rig) {
+        let streamed = Locked("")
+        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
+        let answer = try await rig.agent.ask(question, history: [.system("You help.")]) { event in
+            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
+        }
+        return (answer, streamed.withLock { $0 }, rig)
+    }
+
     @Test("an answer that writes the same lines over and over is stopped after their first copy, and says so")
     func repeatingAnswerInTheLoop() async throws {
         let block = "- RE-123456 € (Umsatz)\n- RE-789012 € (Umsatz)\n"
@@ -597,15 +608,11 @@ extension AgentTests {
             .openAIToolCalls([("call_1", "list_transactions", #"{"direction": "incoming", "limit": 5}"#)]),
             .openAIText("Die Zahlungen sind:\n" + String(repeating: block, count: 40)),
         ])
-        let streamed = Locked("")
-        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
-        let answer = try await rig.agent.ask("Welche Zahlungen sind eingegangen?", history: [.system("You help.")]) { event in
-            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
-        }
+        let (answer, streamed, rig) = try await askStreaming("Welche Zahlungen sind eingegangen?")
         #expect(answer.text == "Die Zahlungen sind:\n" + block && answer.stoppedRepeating && !answer.cutOff)
         #expect(answer.unverifiedReferences == ["RE-123456", "RE-789012"])
         // Shown: up to the third copy, where the stream was left (not all 40).
-        #expect(streamed.withLock { $0 }.components(separatedBy: "RE-123456").count - 1 == 3, "\(streamed.withLock { $0 })")
+        #expect(streamed.components(separatedBy: "RE-123456").count - 1 == 3, "\(streamed)")
         try await llm.script([.openAIText("Hello! How can I help?")])
         #expect(try await rig.agent.ask("hello", history: [.system("You help.")]).stoppedRepeating == false)
     }
@@ -616,13 +623,9 @@ extension AgentTests {
             .openAIToolCalls([("call_1", "summarize", #"{"entity": "invoices", "group_by": "month", "date_from": "2026-10-01", "date_to": "2026-10-31"}"#)]),
             .openAIText("In October we invoiced 36,498,13 € gross."),
         ])
-        let streamed = Locked("")
-        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
-        let answer = try await rig.agent.ask("How much did we invoice in October?", history: [.system("You help.")]) { event in
-            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
-        }
+        let (answer, streamed, _) = try await askStreaming("How much did we invoice in October?")
         #expect(answer.text == "In October we invoiced 36.498,13 € gross.")
-        #expect(streamed.withLock { $0 } == answer.text)
+        #expect(streamed == answer.text)
         #expect(answer.messages.last?.content == answer.text, "the next question reads the amount as mended")
         #expect(answer.unverifiedReferences.isEmpty, "\(answer.unverifiedReferences)")
     }
@@ -727,14 +730,10 @@ extension AgentTests {
             .openAIToolCalls([("call_1", "receivables_aging", "{}")]),
             .openAIText("Uns schulden 16 Kunden zusammen 73.701,01 €."),
         ])
-        let streamed = Locked("")
-        let rig = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso))
-        let answer = try await rig.agent.ask("Wer schuldet uns Geld?", history: [.system("You help.")]) { event in
-            if case .textDelta(let text) = event { streamed.withLock { $0 += text } }
-        }
+        let (answer, streamed, rig) = try await askStreaming("Wer schuldet uns Geld?")
         #expect(answer.text == "Uns schulden 16 Kunden zusammen 73.701,01 €.")
         #expect(answer.toolCalls.map(\.name) == ["receivables_aging"] && !answer.toolCalls[0].outcome.isError)
-        #expect(streamed.withLock { $0 } == madeUp + "\n\n(Das stammt nicht aus den Daten. Ich sehe nach.)\n\nUns schulden 16 Kunden zusammen 73.701,01 €.")
+        #expect(streamed == madeUp + "\n\n(Das stammt nicht aus den Daten. Ich sehe nach.)\n\nUns schulden 16 Kunden zusammen 73.701,01 €.")
         let asked = try await messages(ofRequest: 1).map { ($0["role"] as? String ?? "", $0["content"] as? String ?? "") }
         #expect(asked.suffix(2).map(\.0) == ["user", "user"] && asked.last?.1 == "Do not answer from memory: first call the tool that gives this data.")
         #expect(!asked.contains { $0.1.contains("RE-1042") } && !answer.messages.contains { $0.content.contains("RE-1042") })
