@@ -159,6 +159,7 @@ public struct Agent: Sendable {
             var response = ChatResponse()
             var holdBack = TextHoldBack(enabled: small)
             var amounts = GarbledAmounts.Stream()
+            var repeats = RepeatedLines.Stream()
             var stoppedRepeating = false
             let answering = small && !offerTools
             let request: ChatRequest
@@ -187,7 +188,7 @@ public struct Agent: Sendable {
                 response.apply(event)
                 switch event {
                 case .textDelta(let text):
-                    if let held = holdBack.add(text), case let shown = small ? amounts.add(held) : held, !shown.isEmpty {
+                    if let held = holdBack.add(text), case let shown = small ? repeats.add(amounts.add(held)) : held, !shown.isEmpty {
                         onEvent(.textDelta(shown))
                     }
                 case .retrying(let attempt, let after, let reason): onEvent(.retrying(attempt: attempt, after: after, reason: reason))
@@ -224,9 +225,11 @@ public struct Agent: Sendable {
                 // Calls written as text are only known at the end; they are cut to the same cap.
                 response.toolCalls = Array(response.toolCalls.prefix(Self.callsPerRound))
             }
-            // Amounts are mended as they stream (small models only), and the answer with them.
+            // Amounts are mended as they stream (small models only), and the answer with them; of an answer that looped,
+            // the first copy is shown.
             let rest = (holdBack.finish().map { small ? amounts.add($0) : $0 } ?? "") + (small ? amounts.finish() : "")
-            if !rest.isEmpty && !stoppedRepeating { onEvent(.textDelta(rest)) }
+            let shownRest = !small ? rest : stoppedRepeating ? repeats.stop(adding: rest) : repeats.add(rest) + repeats.finish()
+            if !shownRest.isEmpty { onEvent(.textDelta(shownRest)) }
             if small { response.text = GarbledAmounts.mend(response.text) }
             retries += response.retries
             if let roundUsage = response.usage {

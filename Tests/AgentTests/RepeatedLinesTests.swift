@@ -35,4 +35,65 @@ struct RepeatedLinesTests {
             #expect(RepeatedLines.endOfFirstCopy(in: text) == nil, "\(text)")
         }
     }
+
+    /// What `RepeatedLines.Stream` shows for `text` given in pieces of `size` characters, and whether the whole text
+    /// was already a loop when the last piece came.
+    func streamed(_ text: String, pieces size: Int) -> (shown: String, looped: Bool) {
+        var stream = RepeatedLines.Stream()
+        var shown = ""
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            shown += stream.add(String(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        }
+        if RepeatedLines.endOfFirstCopy(in: text) != nil { return (shown + stream.stop(adding: ""), true) }
+        return (shown + stream.finish(), false)
+    }
+
+    @Test("streamed, a loop shows its first copy only, in pieces of any size")
+    func streamedLoop() {
+        let opening = "Die Zahlungen heute eingegangen sind:\n"
+        for size in [1, 3, 7, 40, 1000] {
+            var stream = RepeatedLines.Stream()
+            var shown = ""
+            var given = ""
+            var stopped = false
+            // As the agent does: a check after each piece with a line break, and the stop as soon as it loops.
+            var rest = Substring(opening + block + block + block + block)
+            while !rest.isEmpty, !stopped {
+                let piece = String(rest.prefix(size))
+                rest = rest.dropFirst(size)
+                given += piece
+                shown += stream.add(piece)
+                if piece.contains("\n"), RepeatedLines.endOfFirstCopy(in: given) != nil {
+                    shown += stream.stop(adding: "")
+                    stopped = true
+                }
+            }
+            #expect(stopped && shown == opening + block, "pieces of \(size): \(shown)")
+        }
+        // One line four times: shown once.
+        let line = "Die Rechnung ist RE-1119.\n"
+        #expect(streamed(line + line + line + line, pieces: 5) == (line, true))
+    }
+
+    @Test("streamed, answers that do not loop are shown whole, and lines are held only while they could repeat")
+    func streamedWhole() {
+        let overdue = (1...12).map { "- RE-10\(80 + $0) · Müller GmbH · 141,61 €" }.joined(separator: "\n") + "\n"
+        let twice = "Offen:\n" + block + block + "Mehr nicht.\n"
+        for text in [overdue, twice, "a\n\n\n\nb", "x\ny\nx\ny\nx\n", "Hello! How can I help?", "Straße\nStraße\nÜbrig € 5"] {
+            for size in [1, 4, 1000] {
+                #expect(streamed(text, pieces: size) == (text, false), "\(text) in pieces of \(size)")
+            }
+        }
+        var stream = RepeatedLines.Stream()
+        // A first line streams at once; a line that starts like one before waits until it differs.
+        #expect(stream.add("- RE-1101 · 141,61 €\n- RE-11") == "- RE-1101 · 141,61 €\n")
+        #expect(stream.add("0") == "")
+        #expect(stream.add("2 · 99,00 €") == "- RE-1102 · 99,00 €")
+        // A line that repeats the one before is held, and shown when the next differs.
+        #expect(stream.add("\nok\nok\n") == "\nok\n")
+        #expect(stream.add("fertig\n") == "ok\nfertig\n")
+        #expect(stream.finish() == "")
+    }
 }
