@@ -575,8 +575,7 @@ enum FullToolset {
         // model named a supplier from the middle of the list as the largest; replayed with this line, the first three.
         // Not customers, whose rows carry what they owe too: with the line, "Which customer owes us the most?" was
         // answered with the largest gross amounts instead.
-        let oneAmount = summary.groups.allSatisfy { $0.outstandingCents == nil }
-        if grouping == .month || (grouping == .contact && oneAmount), entity != .transactions, summary.groups.count > 3 {
+        if grouping == .month || (grouping == .contact && entity == .vouchers), entity != .transactions, summary.groups.count > 3 {
             let largest = summary.groups.sorted { ($0.grossCents, $1.key) > ($1.grossCents, $0.key) }.prefix(3)
             text += "\nLargest \(grouping == .month ? "months" : "contacts") (gross): "
                 + largest.map { "\($0.key) \(Text.money($0.grossCents))" }.joined(separator: ", ") + "."
@@ -597,7 +596,7 @@ enum FullToolset {
             "net_cents": JSONSchema.cents("Net amount (for transactions: money in minus money out)"),
             "tax_cents": JSONSchema.cents("VAT amount"),
             "gross_cents": JSONSchema.cents("Gross amount"),
-            "outstanding_cents": JSONSchema.nullableCents("Still owed (invoices only)"),
+            "outstanding_cents": JSONSchema.nullableCents("Still owed: by customers (invoices) or by us (vouchers)"),
             "incoming_cents": JSONSchema.nullableCents("Money in (transactions only)"),
             "outgoing_cents": JSONSchema.nullableCents("Money out (transactions only)"),
         ],

@@ -26,8 +26,10 @@ public struct NamedPeriod: Sendable, Equatable {
         guard let now = LedgerDate(iso: today) else { return nil }
         let text = question.lowercased()
         let whole = NSRange(text.startIndex..., in: text)
-        // "overdue" and "überfällig" ask for a state, not for a period of due dates.
-        let due = text.range(of: #"\bdue\b|\bfällig"#, options: .regularExpression) != nil
+        // "overdue" and "überfällig" ask for a state, not for a period of due dates. What we or they "have to pay" this
+        // month is what falls due then: asked "Which bills do we have to pay this month?", the offline model listed
+        // the vouchers dated this month (all paid but one).
+        let due = text.range(of: Self.dueWords, options: .regularExpression) != nil
         let overdueAsked = text.range(of: #"overdue|überfällig|\blate\b|verspätet|\bpast due"#, options: .regularExpression) != nil
         var matches: [(range: NSRange, period: NamedPeriod)] = []
         // Payments happen on a day, so "today" names the day they were booked ("Welche Zahlungen sind heute
@@ -61,6 +63,12 @@ public struct NamedPeriod: Sendable, Equatable {
         }
         return periods.count == 1 ? periods[0] : nil
     }
+
+    /// Wordings of what falls due, lower case: "due", "fällig", "have to pay", "need to pay", "payable", "zu zahlen",
+    /// "müssen wir noch bezahlen", "begleichen müssen".
+    static let dueWords =
+        #"\bdue\b|\bfällig|\b(?:have|has|need|needs|must|got) to (?:pay|be paid)\b|\bto be paid\b|\bpayable\b|\bzu (?:be)?zahlen\b"#
+        + #"|\b(?:müssen|muss|müsste|müssten)\b.*\b(?:be)?zahl|\b(?:be)?zahlen (?:müssen|muss)\b|\bbegleichen"#
 
     /// The arguments this period fills.
     public var keys: (from: String, to: String) { ofDueDates ? ("due_date_from", "due_date_to") : ("date_from", "date_to") }

@@ -132,8 +132,9 @@ public enum ArgumentRepair {
         "dezember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "okt", "oct", "nov", "dez", "dec",
     ]
 
-    /// A read's `status` or `direction` filter (one of the schema's choices, not required) dropped when no question of
-    /// the conversation says anything about what it filters by (`choiceFilters`). Why: the offline model filters lists
+    /// A read's `status`, `direction`, `kind` or `category` filter (one of the schema's choices, not required) dropped
+    /// when no question of the conversation says anything about what it filters by (`choiceFilters`). Why: the offline
+    /// model filters lists
     /// nobody asked to filter — "What are our three largest invoices by amount?" got `status: "open"` in 3 of 3 compare
     /// runs and the answer named the largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest
     /// invoices number 6 to 10" got it too; "Show me the last 5 bank transactions" got `direction: "incoming"` or
@@ -145,7 +146,12 @@ public enum ArgumentRepair {
         var kept = arguments
         for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
             guard let choices = choices(of: key, in: schema) else { continue }
-            if !speaks(questions, of: words + choices.flatMap(wordList)) { kept[key] = nil }
+            // A choice's own words also end German compounds ("Serverkosten", "Privatkunden").
+            let inCompounds = choices.flatMap { choiceWords[$0] ?? [] }.filter { $0.count >= 4 }
+            let compounded = questions.flatMap(wordList).contains { word in inCompounds.contains { word.contains($0) } }
+            if !compounded && !speaks(questions, of: words + choices.flatMap(wordList) + choices.flatMap { choiceWords[$0] ?? [] }) {
+                kept[key] = nil
+            }
         }
         return kept
     }
@@ -211,7 +217,7 @@ public enum ArgumentRepair {
         "invoices": ["invoice", "rechnung", "revenue", "umsatz", "sales", "earn", "verdien", "faktur"],
         "vouchers": [
             "voucher", "beleg", "receipt", "quittung", "cost", "kosten", "expens", "ausgab", "spend", "spent", "ausgegeben",
-            "supplier", "lieferant", "vendor", "eingangsrechnung",
+            "supplier", "lieferant", "vendor", "eingangsrechnung", "debt", "payable", "verbindlichkeit",
         ],
         "transactions": [
             "transaction", "transaktion", "payment", "zahlung", "uberweis", "transfer", "lastschrift", "gutschrift", "kontoumsatz",
@@ -250,8 +256,45 @@ public enum ArgumentRepair {
         "ones", "those", "them", "these", "they", "their", "only", "just", "davon", "diese", "dieser", "denen", "nur", "welche",
     ]
 
-    /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them.
-    static let choiceFilters: [(key: String, words: [String])] = [("status", stateWords), ("direction", directionWords)]
+    /// The choice filters `droppingUnaskedChoices` judges, with the beginnings of words that ask for them whatever the
+    /// choice (`choiceWords` adds those of each choice the schema offers). Why `kind`: asked "Which bills do we have to
+    /// pay this month?", the offline model called `list_vouchers` with `kind: "revenue"` and found no bills to pay.
+    /// Why `category`: asked "Which supplier bills are still open?", it added `category: "rent"` and answered that
+    /// none were open (one was).
+    static let choiceFilters: [(key: String, words: [String])] = [
+        ("status", stateWords), ("direction", directionWords), ("kind", ["kind", "type", "sort", "art", "typ"]),
+        ("category", ["categor", "kategor"]),
+    ]
+
+    /// Beginnings of words that ask for one choice of a `kind` or `category` filter (vouchers' and contacts'), beyond
+    /// the choice's own words, as `MadeUpValues.words` writes them. "Bills" asks for no kind: a bill to pay is a cost,
+    /// and the kind the model added unasked was the other one.
+    static let choiceWords: [String: [String]] = [
+        "expense": ["expens", "cost", "spend", "spent", "purchas", "kosten", "ausgab", "aufwand", "einkauf"],
+        "revenue": ["income", "earn", "sale", "sold", "refund", "einnahm", "erlos", "ertrag", "verkauf", "erstatt", "gutschrift"],
+        "organisation": ["organi", "compan", "firm", "business", "corporat", "unternehm", "gmbh"],
+        "person": ["people", "individual", "private", "privat", "leute", "mensch"],
+        "rent": ["miete", "lease", "pacht", "buro", "office"],
+        "phone_internet": ["telefon", "mobil", "handy", "dsl", "telekom"],
+        "hosting": ["host", "server", "domain", "cloud", "rechenzentrum"],
+        "software": ["licen", "lizenz", "subscription", "abo", "saas"],
+        "fuel": ["petrol", "gas", "diesel", "tank", "benzin", "sprit", "kraftstoff", "car", "auto"],
+        "travel": ["trip", "journey", "flight", "flug", "hotel", "train", "bahn", "reise", "taxi"],
+        "tax_advice": ["accountant", "advis", "steuerberat", "berat"],
+        "insurance": ["insur", "versicher"],
+        "bank_fees": ["fee", "gebuhr", "kontofuhr"],
+        "vat_prepayment": ["prepay", "vorauszahl", "mwst", "ust", "umsatzsteuer", "steuer"],
+        "payroll": ["salar", "wage", "staff", "employee", "lohn", "lohne", "gehalt", "gehalter", "personal", "mitarbeit"],
+        "office_supplies": ["supplies", "supply", "bedarf", "schreibwar", "material", "paper", "papier", "buro", "burobedarf"],
+        "hardware": ["computer", "laptop", "rechner", "monitor", "gerat", "device"],
+        "marketing": ["market", "advert", "werbung", "anzeige", "campaign", "kampagne"],
+        "meals": ["meal", "food", "lunch", "dinner", "restaurant", "essen", "bewirt"],
+        "postage": ["post", "porto", "versand", "shipping", "stamp", "briefmark"],
+        "other_income": ["income", "einnahm", "erlos", "sonstig"],
+        "customer": ["client", "kund"],
+        "supplier": ["vendor", "lieferant"],
+        "prospect": ["lead", "interessent"],
+    ]
 
     /// Whether any of `questions` has a word beginning with one of `stateWords`.
     static func speaksOfState(_ questions: [String]) -> Bool {

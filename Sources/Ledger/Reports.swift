@@ -150,7 +150,9 @@ extension LedgerStore {
                     db,
                     sql: """
                         SELECT \(key) AS key, COUNT(*) AS count, SUM(v.net_cents) AS net, SUM(v.tax_cents) AS tax,
-                               SUM(v.gross_cents) AS gross
+                               SUM(v.gross_cents) AS gross,
+                               SUM(CASE WHEN v.status IN ('open','partially_paid') THEN v.gross_cents - v.paid_cents ELSE 0 END)
+                                   AS outstanding
                         FROM voucher v \(filter.clause)
                         GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
                         """, arguments: filter.arguments)
@@ -158,7 +160,7 @@ extension LedgerStore {
                     groups: rows.map { row in
                         SummaryGroup(
                             key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                            grossCents: row["gross"])
+                            grossCents: row["gross"], outstandingCents: row["outstanding"])
                     }, otherIncome: otherIncome)
             case .transactions:
                 if let from { filter.add("value_date >= ?", from.iso) }

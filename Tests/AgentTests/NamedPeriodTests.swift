@@ -104,6 +104,13 @@ struct NamedPeriodTests {
         #expect(range("what is due next week") == "2026-11-30…2026-12-06")
         #expect(range("bills due in the next 14 days") == "2026-11-25…2026-12-09")
         #expect(range("Was ist heute fällig?") == "2026-11-25…2026-11-25")
+        // What we have to pay in a period is what falls due then.
+        #expect(NamedPeriod.find(in: "Which bills do we have to pay this month?", today: today)?.ofDueDates == true)
+        #expect(range("Which bills do we have to pay this month?") == "2026-11-01…2026-11-30")
+        #expect(range("Welche Rechnungen müssen wir diesen Monat noch bezahlen?") == "2026-11-01…2026-11-30")
+        #expect(range("Was ist nächste Woche zu zahlen?") == "2026-11-30…2026-12-06")
+        #expect(range("what do we need to pay tomorrow") == "2026-11-26…2026-11-26")
+        #expect(NamedPeriod.find(in: "What did we pay last month?", today: today)?.ofDueDates == false, "paid is not due")
         // Payments are booked on a day: "today" is that day, of booking, not of falling due.
         let booked = try #require(NamedPeriod.find(in: "Welche Zahlungen sind heute eingegangen?", today: today))
         #expect(booked.from == today && booked.to == today && !booked.ofDueDates && booked.keys.from == "date_from")

@@ -231,6 +231,51 @@ struct SmallModelResilienceTests {
         #expect(ArgumentRepair.droppingUnaskedChoices(both, schema: schema, questions: ["unmatched transactions"]) == ["status": "unmatched"])
     }
 
+    @Test("a kind or category no question asks for is dropped; the choice's words, English or German, keep it")
+    func unaskedKindAndCategory() {
+        // Like the demo's list_vouchers, and list_contacts (whose categories and kinds are others).
+        let vouchers: Value = [
+            "type": "object",
+            "properties": [
+                "kind": ["type": "string", "enum": ["expense", "revenue"]],
+                "category": ["type": "string", "enum": ["rent", "hosting", "travel", "payroll", "vat_prepayment", "other_income"]],
+                "status": ["type": "string", "enum": ["draft", "open", "partially_paid", "paid"]],
+            ],
+        ]
+        let contacts: Value = [
+            "type": "object",
+            "properties": [
+                "kind": ["type": "string", "enum": ["organisation", "person"]],
+                "category": ["type": "string", "enum": ["customer", "supplier", "partner", "prospect"]],
+            ],
+        ]
+        func kept(_ arguments: [String: Value], _ question: String, _ schema: Value) -> [String: Value] {
+            ArgumentRepair.droppingUnaskedChoices(arguments, schema: schema, questions: [question])
+        }
+        // As the offline model called them.
+        #expect(kept(["kind": "revenue"], "Which bills do we have to pay this month?", vouchers) == [:])
+        #expect(kept(["category": "rent", "status": "open"], "Which supplier bills are still open?", vouchers) == ["status": "open"])
+        #expect(kept(["category": "customer"], "Show me our contacts in Berlin", contacts) == [:])
+        // Asked for: by the choice's name, another word for it, or the filter's own word.
+        for (question, arguments) in [
+            ("What did we pay for hosting recently?", ["category": "hosting"]), ("Serverkosten im Oktober", ["category": "hosting", "kind": "expense"]),
+            ("Wie viel Miete zahlen wir?", ["category": "rent"]), ("Reisekosten dieses Jahr", ["category": "travel", "kind": "expense"]),
+            ("Was haben wir an Löhnen gezahlt?", ["category": "payroll"]), ("our costs this quarter", ["kind": "expense"]),
+            ("Welche sonstigen Einnahmen hatten wir?", ["kind": "revenue", "category": "other_income"]),
+            ("vouchers of the category travel", ["category": "travel"]), ("Welche Umsatzsteuer-Vorauszahlungen gab es?", ["category": "vat_prepayment"]),
+        ] as [(String, [String: Value])] {
+            #expect(kept(arguments, question, vouchers) == arguments, "\(question)")
+        }
+        for (question, arguments) in [
+            ("Who are our suppliers?", ["category": "supplier"]), ("Welche Kunden haben wir?", ["category": "customer"]),
+            ("Which contacts are companies?", ["kind": "organisation"]), ("Privatkunden", ["kind": "person", "category": "customer"]),
+        ] as [(String, [String: Value])] {
+            #expect(kept(arguments, question, contacts) == arguments, "\(question)")
+        }
+        // "supplier" is a contact category, not a voucher one: it keeps no voucher category.
+        #expect(kept(["category": "rent"], "supplier bills", vouchers) == [:])
+    }
+
     /// A write tool shaped like the demo's create_contact.
     var createContact: AgentTool {
         let text: Value = ["type": "string"]
@@ -1147,6 +1192,21 @@ extension AgentTests {
         #expect(call.outcome.text.hasPrefix("All "), "\(call.outcome.text)")
         #expect(call.outcome.text.contains("unpaid invoices due 2026-11-23 to 2026-11-29 (by due_date asc):"), "\(call.outcome.text)")
         #expect(call.outcome.text.hasSuffix(#"Due dates from the question ("this week"): 2026-11-23 to 2026-11-29."#))
+    }
+
+    @Test("'bills we have to pay this month' called for other income of the month: the agent asks for the bills due this month")
+    func billsToPayInTheLoop() async throws {
+        try await llm.script([
+            .openAIToolCalls([("call_1", "list_vouchers", #"{"date_from": "2026-11-01", "date_to": "2026-11-25", "kind": "revenue"}"#)]),
+            .openAIText("There are no bills to pay this month."),
+        ])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(
+            "Which bills do we have to pay this month?")
+        let call = try #require(answer.toolCalls.first)
+        #expect(call.arguments == ["due_date_from": "2026-11-01", "due_date_to": "2026-11-30"])
+        // The demo ledger of 2026-11-25 has paid every bill: the list says so for the due dates, of every kind.
+        #expect(call.outcome.text.hasPrefix("No unpaid vouchers due 2026-11-01 to 2026-11-30 match"), "\(call.outcome.text)")
+        #expect(call.outcome.text.hasSuffix(#"Due dates from the question ("this month"): 2026-11-01 to 2026-11-30."#))
     }
 
     @Test("'invoice RE-1060' called with id 1060: the agent asks for the invoice numbered RE-1060")

@@ -59,6 +59,22 @@ struct GoldenLedgerTests {
         #expect(october.totals.grossCents == 2_656_598 && october.otherIncome?.grossCents == 70_935)
         #expect(try store.summarize(.invoices, by: .month, from: nil, to: nil).otherIncome == nil)
     }
+
+    /// Nine days on, December's hosting bill is open and November's payroll partly paid: a summary of vouchers says
+    /// what we still owe ("Do we have any debts?" was answered with the gross of every voucher).
+    @Test func vouchersStillOwed() throws {
+        let (store, _) = try demoStore(anchor: LedgerDate(iso: "2026-12-04")!)
+        let byStatus = try store.summarize(.vouchers, by: .status, from: nil, to: nil)
+        let owed = Dictionary(uniqueKeysWithValues: byStatus.groups.map { ($0.key, $0.outstandingCents) })
+        let payroll = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT gross_cents - paid_cents FROM voucher WHERE status = 'partially_paid'")
+        }
+        #expect(owed == ["open": 19_213, "partially_paid": payroll, "paid": 0])
+        #expect(payroll.map { $0 > 0 && $0 < 1_726_170 } == true, "part of the 17.261,70 € payroll")
+        #expect(byStatus.totals.outstandingCents == 19_213 + (payroll ?? 0))
+        let december = try store.summarize(.vouchers, by: .month, from: LedgerDate(iso: "2026-12-01"), to: nil)
+        #expect(december.totals.outstandingCents == 19_213)
+    }
 }
 
 @Suite("Dates and money")
