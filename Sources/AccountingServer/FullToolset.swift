@@ -567,6 +567,13 @@ enum FullToolset {
             }
         }
         if summary.groups.isEmpty { text += "\nNothing in this range." }
+        // What we still owe, said in a line of its own: asked "Haben wir Schulden?", the offline model answered "Ja" and
+        // no amount from the status rows; replayed with this line, "Die Schulden betragen 2.521,93 € auf 2 Rechnungen."
+        if entity == .vouchers, grouping == .status, !summary.groups.isEmpty {
+            let unpaid = summary.groups.filter { ($0.outstandingCents ?? 0) > 0 }.reduce(0) { $0 + $1.count }
+            let owed = summary.totals.outstandingCents ?? 0
+            text += owed > 0 ? "\nLeft to pay: \(Text.money(owed)) on \(unpaid) voucher\(unpaid == 1 ? "" : "s")." : "\nNothing is left to pay."
+        }
         // Vouchers add up to costs; a hardware sale or a refund among them was counted as a cost before.
         if let income = summary.otherIncome {
             text += "\nNot counted (other income): \(income.count) voucher\(income.count == 1 ? "" : "s") · gross \(Text.money(income.grossCents))"

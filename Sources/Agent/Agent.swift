@@ -256,11 +256,12 @@ public struct Agent: Sendable {
                 continue
             }
             // An answer without a call that names document numbers or amounts no question and no result gave was made up
-            // from memory: the next request asks for the data to be looked up (without the made-up answer, as with a
-            // claimed change above).
+            // from memory, and so was any answer without a call to a question about our own books (`answeredFromMemory`):
+            // the next request asks for the data to be looked up (without the made-up answer, as with a claimed change
+            // above).
             // Found once: the answer below reports the same (only questions and tool results confirm a number).
             let unverified = calls.isEmpty ? UnverifiedReferences.find(in: response.text, conversation: messages) : []
-            if firstAnswerWithoutCall, !unverified.isEmpty {
+            if firstAnswerWithoutCall, !unverified.isEmpty || Self.answeredFromMemory(question, answer: response.text) {
                 promised = [Self.lookUpNudge]
                 onEvent(.textDelta("\n\n" + Self.notLookedUp(german: german) + "\n\n"))
                 continue
@@ -593,6 +594,34 @@ public struct Agent: Sendable {
     /// asked to look the data up.
     static func notLookedUp(german: Bool) -> String {
         german ? "(Das stammt nicht aus den Daten. Ich sehe nach.)" : "(That was not looked up. Looking it up now.)"
+    }
+
+    /// Whether a question asks about the company's own books: it speaks of us ("we", "our", "wir", "unsere", …) and of
+    /// records or their state (`ArgumentRepair.recordWords`, `stateWords`, debts). Such a question answered without
+    /// any call was answered from memory: asked "Haben wir Schulden?", the offline model said "Ja, wir haben Schulden."
+    /// and called nothing. Small talk and questions about something else name neither.
+    static func asksAboutOwnBooks(_ question: String) -> Bool {
+        let words = ArgumentRepair.wordList(question)
+        guard words.contains(where: ownWords.contains) else { return false }
+        let stems = ArgumentRepair.recordWords.values.flatMap { $0 } + ArgumentRepair.stateWords + bookWords
+        return words.contains { ArgumentRepair.begins($0, with: stems) }
+    }
+
+    /// A question about the company's own books (`asksAboutOwnBooks`) answered without a call, neither asking the user
+    /// back nor about a change (whose own checks come first).
+    static func answeredFromMemory(_ question: String, answer: String) -> Bool {
+        asksAboutOwnBooks(question) && !asksBack(answer) && !ChangeTalk.asksForChange([question])
+    }
+
+    /// Beginnings of words for the books as a whole, beyond records and states.
+    static let bookWords = ["schuld", "debt", "owe", "bilanz", "balance", "konto", "account", "finanz", "financ"]
+
+    /// Words by which a question speaks of the company, as `MadeUpValues.words` writes them.
+    static let ownWords: Set<String> = ["we", "our", "ours", "us", "wir", "uns", "unser", "unsere", "unserer", "unseren", "unserem", "unseres"]
+
+    /// Whether an answer asks the user something back (a detail it needs): then no call was right.
+    static func asksBack(_ text: String) -> Bool {
+        text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("?")
     }
 
     /// What the model is told after answering from memory with made-up numbers. Why: asked "Wer schuldet uns Geld?",

@@ -182,7 +182,9 @@ public enum ArgumentRepair {
     /// October's revenue as the expenses. Two kinds named ("payments not matched to an invoice"), or none, change nothing.
     /// A word about tax (`taxWords`) names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue).
     public static func choosingNamedRecords(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
-        let spoken = wordList(question).filter { !begins($0, with: taxWords) }
+        // "Schulden" are ours unless they are owed to us ("Wer schuldet uns Geld?" is about invoices).
+        let ourDebts = question.lowercased().range(of: #"\bschuld\w*\b(?!\s+(?:uns|mir)\b)"#, options: .regularExpression) != nil
+        let spoken = wordList(question).filter { !begins($0, with: taxWords) } + (ourDebts ? ["debt"] : [])
         var chosen = arguments
         for (key, value) in arguments {
             guard let current = value.stringValue, recordWords[current] != nil, let choices = choices(of: key, in: schema),

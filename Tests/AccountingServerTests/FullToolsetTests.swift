@@ -370,6 +370,15 @@ struct FullToolsetTests {
         // Counts are named in the text, so that no reader takes them for an amount.
         #expect(byStatus.text.contains("• Total: 120 invoices · net "), "\(byStatus.text)")
         #expect(!byStatus.text.contains("Largest"), "statuses are few: nothing to single out")
+        // Vouchers by status say what we still owe: on 2026-11-25 every bill is paid.
+        let ours = try await harness.call("summarize", ["entity": "vouchers", "group_by": "status"])
+        #expect(ours.text.contains("\nNothing is left to pay.") && !byStatus.text.contains("left to pay"), "\(ours.text)")
+        // Nine days on, December's hosting bill is open and November's payroll partly paid.
+        let later = try await Harness.make(anchor: LedgerDate(iso: "2026-12-04")!)
+        let stillOwed = try await later.call("summarize", ["entity": "vouchers", "group_by": "status"])
+        let total = try #require(int(stillOwed.structuredContent, "totals", "outstanding_cents"))
+        #expect(total > 19_213 && stillOwed.text.contains("\nLeft to pay: \(Money.format(cents: total)) on 2 vouchers."), "\(stillOwed.text)")
+        #expect(stillOwed.text.contains("• open: 1 voucher · net 161,45 €, VAT 30,68 €, gross 192,13 €, of which unpaid 192,13 €"))
         let transactions = try await harness.call("summarize", ["entity": "transactions", "group_by": "month"])
         #expect(!transactions.failed && !transactions.text.contains("Largest"), "money in and out has no one largest")
         #expect(filtered.text.range(of: #"• Total: \d+ vouchers · net "#, options: .regularExpression) != nil, "\(filtered.text)")

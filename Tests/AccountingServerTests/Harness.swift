@@ -14,7 +14,7 @@ struct Harness {
     let service: AccountingService
     let client: Client
 
-    static func make(toolset: Toolset = .full, readOnly: Bool = false) async throws -> Harness {
+    static func make(toolset: Toolset = .full, readOnly: Bool = false, anchor: LedgerDate = anchor) async throws -> Harness {
         let store = try LedgerStore()
         try DemoLedger.generate(into: store, seed: 42, anchor: anchor)
         let service = AccountingService(

@@ -156,6 +156,10 @@ struct SmallModelResilienceTests {
         #expect(chosen("Welche Zahlungen sind heute eingegangen?") == "transactions")
         #expect(chosen("What was our revenue per month this year?", "vouchers") == "invoices")
         #expect(chosen("Umsätze pro Monat", "transactions") == "invoices")
+        // Our debts are the bills we received (the model summed the receivables and called them debts).
+        #expect(chosen("Do we have any debts?") == "vouchers" && chosen("Welche Verbindlichkeiten haben wir?") == "vouchers")
+        #expect(chosen("Haben wir Schulden?") == "vouchers" && chosen("Was schulden wir?") == "vouchers")
+        #expect(chosen("Wer schuldet uns Geld?") == "invoices" && chosen("Welche Kunden schulden uns am meisten?") == "invoices")
         // Already right, two kinds named, none named: as the model chose.
         #expect(chosen("How much did we invoice last month?") == "invoices")
         #expect(chosen("Which payments have not been matched to an invoice?", "vouchers") == "vouchers")
@@ -794,6 +798,40 @@ extension AgentTests {
         #expect(try await rig.agent.ask("hello", history: [.system("You help.")]).rounds == 1)
         try await llm.script([.openAIText("RE-1042 is the one you mean.")])
         #expect(try await rig.agent.ask("Tell me about RE-1042", history: [.system("You help.")]).rounds == 1)
+    }
+
+    @Test("a question about our books answered without a call and without numbers: the model is asked once to look it up")
+    func noCallAnswerInTheLoop() async throws {
+        try await llm.script([
+            .openAIText("Ja, wir haben Schulden."),
+            .openAIToolCalls([("call_1", "summarize", #"{"entity": "vouchers", "group_by": "status"}"#)]),
+            .openAIText("Alle Belege sind bezahlt: wir haben keine offenen Schulden."),
+        ])
+        let (answer, streamed, rig) = try await askStreaming("Haben wir Schulden?")
+        #expect(answer.text == "Alle Belege sind bezahlt: wir haben keine offenen Schulden.")
+        #expect(answer.toolCalls.map(\.name) == ["summarize"] && !answer.toolCalls[0].outcome.isError)
+        #expect(streamed.hasPrefix("Ja, wir haben Schulden.\n\n(Das stammt nicht aus den Daten. Ich sehe nach.)\n\n"), "\(streamed)")
+        #expect(!answer.messages.contains { $0.content == "Ja, wir haben Schulden." }, "the answer from memory is not part of the conversation")
+        // Small talk, a question back, a change asked for, and questions about something else are answers at once.
+        for (question, reply) in [
+            ("hello", "Hello! How can I help?"), ("Danke, das war alles.", "Gern geschehen!"),
+            ("Show me our invoices of the customer", "Which customer do you mean?"),
+            ("What is an invoice?", "A bill a company sends for what it sold."),
+        ] {
+            try await llm.script([.openAIText(reply)])
+            #expect(try await rig.agent.ask(question, history: [.system("You help.")]).rounds == 1, "\(question)")
+        }
+    }
+
+    @Test("questions about our books, and what is not one")
+    func ownBooks() {
+        for question in ["Haben wir Schulden?", "Do we have any debts?", "Are our invoices all paid?", "Wie steht es um unsere Finanzen?", "How much do we owe?"] {
+            #expect(Agent.answeredFromMemory(question, answer: "Yes."), "\(question)")
+        }
+        for question in ["hello", "What is an invoice?", "Was bedeutet überfällig?", "Thanks, we are done", "Add a supplier to our contacts"] {
+            #expect(!Agent.answeredFromMemory(question, answer: "Yes."), "\(question)")
+        }
+        #expect(!Agent.answeredFromMemory("Show me our open invoices", answer: "For which customer?"))
     }
 
     @Test("an announced change without a call: the model is asked once to make it, and the conversation keeps only what was done")
