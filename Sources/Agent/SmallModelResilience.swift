@@ -134,9 +134,8 @@ public enum ArgumentRepair {
 
     /// A read's `status`, `direction`, `kind` or `category` filter (one of the schema's choices, not required) dropped
     /// when no question of the conversation says anything about what it filters by (`choiceFilters`). Why: the offline
-    /// model filters lists
-    /// nobody asked to filter — "What are our three largest invoices by amount?" got `status: "open"` in 3 of 3 compare
-    /// runs and the answer named the largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest
+    /// model filters lists nobody asked to filter — "What are our three largest invoices by amount?" got `status:
+    /// "open"` in 3 of 3 compare runs and the answer named the largest open invoices; "Show me all invoices for Autohaus Becker" and "the newest
     /// invoices number 6 to 10" got it too; "Show me the last 5 bank transactions" got `direction: "incoming"` or
     /// `"outgoing"` in compare runs and listed five of one kind. Any word about it keeps the filter, even one that
     /// does not match its value ("which have not been paid?" is rightly `open`): the filter's words (English and
@@ -146,12 +145,11 @@ public enum ArgumentRepair {
         var kept = arguments
         for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
             guard let choices = choices(of: key, in: schema) else { continue }
-            // A choice's own words also end German compounds ("Serverkosten", "Privatkunden").
-            let inCompounds = choices.flatMap { choiceWords[$0] ?? [] }.filter { $0.count >= 4 }
+            let other = choices.flatMap { (choiceWords[$0] ?? []) + (categoryWords[$0] ?? []) }
+            // Those words also end German compounds ("Serverkosten", "Privatkunden").
+            let inCompounds = other.filter { $0.count >= 4 }
             let compounded = questions.flatMap(wordList).contains { word in inCompounds.contains { word.contains($0) } }
-            if !compounded && !speaks(questions, of: words + choices.flatMap(wordList) + choices.flatMap { choiceWords[$0] ?? [] }) {
-                kept[key] = nil
-            }
+            if !compounded && !speaks(questions, of: words + choices.flatMap(wordList) + other) { kept[key] = nil }
         }
         return kept
     }
@@ -269,7 +267,7 @@ public enum ArgumentRepair {
     ]
 
     /// Beginnings of words that ask for one choice of a `kind` or `category` filter (vouchers' and contacts'), beyond
-    /// the choice's own words, as `MadeUpValues.words` writes them. "Bills" asks for no kind: a bill to pay is a cost,
+    /// the choice's own words and the contact categories' `categoryWords`, as `MadeUpValues.words` writes them. "Bills" asks for no kind: a bill to pay is a cost,
     /// and the kind the model added unasked was the other one.
     static let choiceWords: [String: [String]] = [
         "expense": ["expens", "cost", "spend", "spent", "purchas", "kosten", "ausgab", "aufwand", "einkauf"],
@@ -293,9 +291,6 @@ public enum ArgumentRepair {
         "meals": ["meal", "food", "lunch", "dinner", "restaurant", "essen", "bewirt"],
         "postage": ["post", "porto", "versand", "shipping", "stamp", "briefmark"],
         "other_income": ["income", "einnahm", "erlos", "sonstig"],
-        "customer": ["client", "kund"],
-        "supplier": ["vendor", "lieferant"],
-        "prospect": ["lead", "interessent"],
     ]
 
     /// Whether any of `questions` has a word beginning with one of `stateWords`.
