@@ -597,9 +597,9 @@ public struct Agent: Sendable {
     }
 
     /// Whether a question asks about the company's own books: it speaks of us ("we", "our", "wir", "unsere", …) and of
-    /// records or their state (`ArgumentRepair.recordWords`, `stateWords`, debts). Such a question answered without
-    /// any call was answered from memory: asked "Haben wir Schulden?", the offline model said "Ja, wir haben Schulden."
-    /// and called nothing. Small talk and questions about something else name neither.
+    /// records, their state or the books (`ArgumentRepair.recordWords`, `stateWords`, `bookWords`). Such a question
+    /// answered without any call was answered from memory: asked "Haben wir Schulden?", the offline model said "Ja, wir
+    /// haben Schulden." and called nothing. Small talk and questions about something else name neither.
     static func asksAboutOwnBooks(_ question: String) -> Bool {
         let words = ArgumentRepair.wordList(question)
         guard words.contains(where: ownWords.contains) else { return false }
@@ -613,8 +613,8 @@ public struct Agent: Sendable {
         asksAboutOwnBooks(question) && !asksBack(answer) && !ChangeTalk.asksForChange([question])
     }
 
-    /// Beginnings of words for the books as a whole, beyond records and states.
-    static let bookWords = ["schuld", "debt", "owe", "bilanz", "balance", "konto", "account", "finanz", "financ"]
+    /// Beginnings of words for the books as a whole, beyond records and states (which know debts and owing).
+    static let bookWords = ["bilanz", "balance", "konto", "account", "finanz", "financ"]
 
     /// Words by which a question speaks of the company, as `MadeUpValues.words` writes them.
     static let ownWords: Set<String> = ["we", "our", "ours", "us", "wir", "uns", "unser", "unsere", "unserer", "unseren", "unserem", "unseres"]

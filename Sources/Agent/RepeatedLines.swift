@@ -96,18 +96,20 @@ public enum RepeatedLines {
             return count
         }
 
-        private func line(from start: Int, to end: Int) -> String {
+        /// `text` between two UTF-8 offsets (at line breaks or the ends of pieces, so whole characters).
+        private func slice(from start: Int, to end: Int) -> String {
             let utf8 = text.utf8
-            let slice = utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]
-            return (String(slice) ?? "").trimmingCharacters(in: .whitespaces)
+            return String(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]) ?? ""
+        }
+
+        private func line(from start: Int, to end: Int) -> String {
+            slice(from: start, to: end).trimmingCharacters(in: .whitespaces)
         }
 
         private mutating func show(upTo end: Int) -> String {
             guard end > shown else { return "" }
-            let utf8 = text.utf8
-            let piece = String(utf8[utf8.index(utf8.startIndex, offsetBy: shown)..<utf8.index(utf8.startIndex, offsetBy: end)]) ?? ""
-            shown = end
-            return piece
+            defer { shown = end }
+            return slice(from: shown, to: end)
         }
     }
 }

@@ -102,22 +102,10 @@ extension LedgerStore {
                     let (groups, documents) = try Self.byTaxRate(db, "invoice", alias: "i", filter)
                     return Tally(groups: groups, documents: documents)
                 }
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(key) AS key, COUNT(*) AS count, SUM(i.net_cents) AS net, SUM(i.tax_cents) AS tax,
-                               SUM(i.gross_cents) AS gross,
-                               SUM(CASE WHEN i.status IN ('open','partially_paid')
-                                        THEN i.gross_cents - i.paid_cents - i.discount_cents ELSE 0 END) AS outstanding
-                        FROM invoice i JOIN contact c ON c.id = i.contact_id \(filter.clause)
-                        GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
-                        """, arguments: filter.arguments)
-                return Tally(
-                    groups: rows.map { row in
-                        SummaryGroup(
-                            key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                            grossCents: row["gross"], outstandingCents: row["outstanding"])
-                    })
+                let groups = try Self.documentGroups(
+                    db, "invoice i JOIN contact c ON c.id = i.contact_id", alias: "i", key: key,
+                    unpaid: "i.gross_cents - i.paid_cents - i.discount_cents", largestFirst: grouping == .contact, filter)
+                return Tally(groups: groups)
             case .vouchers:
                 if let from { filter.add("v.voucher_date >= ?", from.iso) }
                 if let to { filter.add("v.voucher_date <= ?", to.iso) }
@@ -146,22 +134,10 @@ extension LedgerStore {
                     let (groups, documents) = try Self.byTaxRate(db, "voucher", alias: "v", filter)
                     return Tally(groups: groups, otherIncome: otherIncome, documents: documents)
                 }
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT \(key) AS key, COUNT(*) AS count, SUM(v.net_cents) AS net, SUM(v.tax_cents) AS tax,
-                               SUM(v.gross_cents) AS gross,
-                               SUM(CASE WHEN v.status IN ('open','partially_paid') THEN v.gross_cents - v.paid_cents ELSE 0 END)
-                                   AS outstanding
-                        FROM voucher v \(filter.clause)
-                        GROUP BY key ORDER BY \(grouping == .contact ? "gross DESC" : "key")
-                        """, arguments: filter.arguments)
-                return Tally(
-                    groups: rows.map { row in
-                        SummaryGroup(
-                            key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"],
-                            grossCents: row["gross"], outstandingCents: row["outstanding"])
-                    }, otherIncome: otherIncome)
+                let groups = try Self.documentGroups(
+                    db, "voucher v", alias: "v", key: key, unpaid: "v.gross_cents - v.paid_cents", largestFirst: grouping == .contact,
+                    filter)
+                return Tally(groups: groups, otherIncome: otherIncome)
             case .transactions:
                 if let from { filter.add("value_date >= ?", from.iso) }
                 if let to { filter.add("value_date <= ?", to.iso) }
@@ -204,6 +180,28 @@ extension LedgerStore {
         return Summary(
             entity: entity, groupBy: grouping, dateFrom: from, dateTo: to, groups: groups, totals: totals,
             otherIncome: tally.otherIncome)
+    }
+
+    /// Documents of `source` (a table aliased `alias`, with its joins) grouped by the SQL expression `key`, with what
+    /// is still unpaid of the open and partially paid ones (`unpaid`: what one of them still owes), largest first or
+    /// by key.
+    private static func documentGroups(
+        _ db: Database, _ source: String, alias: String, key: String, unpaid: String, largestFirst: Bool, _ filter: SQLFilter
+    ) throws -> [SummaryGroup] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(key) AS key, COUNT(*) AS count, SUM(\(alias).net_cents) AS net, SUM(\(alias).tax_cents) AS tax,
+                       SUM(\(alias).gross_cents) AS gross,
+                       SUM(CASE WHEN \(alias).status IN ('open','partially_paid') THEN \(unpaid) ELSE 0 END) AS outstanding
+                FROM \(source) \(filter.clause)
+                GROUP BY key ORDER BY \(largestFirst ? "gross DESC" : "key")
+                """, arguments: filter.arguments)
+        return rows.map { row in
+            SummaryGroup(
+                key: row["key"], count: row["count"], netCents: row["net"], taxCents: row["tax"], grossCents: row["gross"],
+                outstandingCents: row["outstanding"])
+        }
     }
 
     /// Documents of `table` (`invoice` or `voucher`, aliased `alias` in `filter`) grouped by the tax rate of their

@@ -1216,15 +1216,17 @@ extension AgentTests {
         #expect(plain.toolCalls.first?.arguments == ["entity": "invoices", "group_by": "month"])
     }
 
+    /// The call that ran when a small model called `tool` with `arguments` (JSON) for `question`, and then answered.
+    func callThatRan(_ tool: String, _ arguments: String, for question: String) async throws -> ExecutedToolCall {
+        try await llm.script([.openAIToolCalls([("call_1", tool, arguments)]), .openAIText("Done.")])
+        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(question)
+        return try #require(answer.toolCalls.first)
+    }
+
     @Test("'due this week' with the week as invoice dates: the agent asks for the invoices due this week instead")
     func dueThisWeekInTheLoop() async throws {
-        try await llm.script([
-            .openAIToolCalls([("call_1", "list_invoices", #"{"date_from": "2026-11-23", "date_to": "2026-11-29"}"#)]),
-            .openAIText("RE-1091 and RE-1094 are due this week."),
-        ])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(
-            "Which invoices are due this week?")
-        let call = try #require(answer.toolCalls.first)
+        let call = try await callThatRan(
+            "list_invoices", #"{"date_from": "2026-11-23", "date_to": "2026-11-29"}"#, for: "Which invoices are due this week?")
         #expect(call.arguments == ["due_date_from": "2026-11-23", "due_date_to": "2026-11-29"])
         // What the demo ledger has due in that week, as list_invoices words it.
         #expect(call.outcome.text.hasPrefix("All "), "\(call.outcome.text)")
@@ -1234,13 +1236,9 @@ extension AgentTests {
 
     @Test("'bills we have to pay this month' called for other income of the month: the agent asks for the bills due this month")
     func billsToPayInTheLoop() async throws {
-        try await llm.script([
-            .openAIToolCalls([("call_1", "list_vouchers", #"{"date_from": "2026-11-01", "date_to": "2026-11-25", "kind": "revenue"}"#)]),
-            .openAIText("There are no bills to pay this month."),
-        ])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask(
-            "Which bills do we have to pay this month?")
-        let call = try #require(answer.toolCalls.first)
+        let call = try await callThatRan(
+            "list_vouchers", #"{"date_from": "2026-11-01", "date_to": "2026-11-25", "kind": "revenue"}"#,
+            for: "Which bills do we have to pay this month?")
         #expect(call.arguments == ["due_date_from": "2026-11-01", "due_date_to": "2026-11-30"])
         // The demo ledger of 2026-11-25 has paid every bill: the list says so for the due dates, of every kind.
         #expect(call.outcome.text.hasPrefix("No unpaid vouchers due 2026-11-01 to 2026-11-30 match"), "\(call.outcome.text)")
@@ -1249,9 +1247,7 @@ extension AgentTests {
 
     @Test("'invoice RE-1060' called with id 1060: the agent asks for the invoice numbered RE-1060")
     func numberForIDInTheLoop() async throws {
-        try await llm.script([.openAIToolCalls([("call_1", "get_invoice", #"{"id": 1060}"#)]), .openAIText("Done.")])
-        let answer = try await Rig.make(settings: AgentSettings(smallModelResilience: true, today: anchor.iso)).ask("What is on invoice RE-1060?")
-        let call = try #require(answer.toolCalls.first)
+        let call = try await callThatRan("get_invoice", #"{"id": 1060}"#, for: "What is on invoice RE-1060?")
         #expect(call.arguments == ["number": "RE-1060"] && !call.outcome.isError)
         #expect(call.outcome.text.contains("RE-1060") && call.outcome.text.contains("Webentwicklung"), "\(call.outcome.text)")
     }
