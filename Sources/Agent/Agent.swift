@@ -184,7 +184,13 @@ public struct Agent: Sendable {
                 // A small model that starts more calls in one round than any question here needs is guessing its
                 // way through ids: the rest is not waited for (leaving the stream stops the request, so the server
                 // stops writing); the calls it has are cut to the cap below.
-                if small, case .toolCallStart(let index, _, _) = event, index >= Self.callsPerRound { break }
+                // So is one that writes the same call again: it stutters, and would go on to the cap (asked "Wie alt sind
+                // unsere offenen Forderungen?", it wrote `list_invoices status=open` six times in one round).
+                if small, case .toolCallStart(let index, _, _) = event,
+                    index >= Self.callsPerRound || (index >= 2 && Self.stutters(response.toolCalls.prefix(index)))
+                {
+                    break
+                }
                 response.apply(event)
                 switch event {
                 case .textDelta(let text):
@@ -236,7 +242,10 @@ public struct Agent: Sendable {
                 usage = usage + roundUsage
             }
             onEvent(.roundFinished(round: round, usage: response.usage, latency: ContinuousClock.now - roundStarted))
-            let calls = response.toolCalls.enumerated().map { index, call in
+            // A call written again in the same round is one call: run once, it is answered once (as a repeat, it would
+            // end the tool rounds before the model could read why the first was refused).
+            let written = small ? Self.withoutStutters(response.toolCalls) : response.toolCalls
+            let calls = written.enumerated().map { index, call in
                 ToolCall(id: call.id.isEmpty ? "call_\(round)_\(index)" : call.id, name: call.name, arguments: call.arguments)
             }
             promised = []
@@ -279,22 +288,33 @@ public struct Agent: Sendable {
             // `shown`: the arguments on screen and in the trace — the model's own text, or the cleaned arguments when
             // cleaning changed them, so that the call shown is the call that runs (the conversation keeps the text unless
             // arguments were left out, added or renamed: below).
-            var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?, asRun: Bool)] = []
+            var plans: [(call: ToolCall, plan: CallPlan, shown: String, note: String?, instead: String?, asRun: Bool)] = []
             var mustAsk = false
             let said = small ? messages.filter { $0.role == .user || $0.role == .tool }.map(\.content) : []
             let questions = small ? messages.filter { $0.role == .user }.map(\.content) : []
-            for call in calls {
+            for written in calls {
+                var call = written
+                // "What do we owe our suppliers?" read as receivables, "offene Forderungen" as a list of invoices: the
+                // read that answers the question runs instead, and the conversation shows it (`asRun` below).
+                var instead: String?
+                if small, byName[call.name]?.readOnly == true,
+                    let arguments = call.decodedArguments ?? (call.arguments.trimmingCharacters(in: .whitespaces).isEmpty ? [:] : nil),
+                    let other = OwedMoney.replacement(tool: call.name, arguments: arguments, question: question, among: available)
+                {
+                    call = ToolCall(id: call.id, name: other.tool, arguments: ArgumentRepair.show(.object(other.arguments)))
+                    instead = other.note
+                }
                 var plan = plan(for: call, tools: byName, seen: &seenCalls)
                 var shown = call.arguments
                 var note: String?
-                var asRun = false
+                var asRun = instead != nil
                 if small, case .run(let tool, let arguments) = plan {
                     let repaired = repair(
                         tool, arguments, question: question, questions: questions, said: said, writes: writes, tools: available,
                         earlier: earlierCalls[tool.name], period: period, corrected: &corrected)
                     plan = repaired.plan
                     note = repaired.note
-                    asRun = repaired.showsCallAsRun
+                    asRun = asRun || repaired.showsCallAsRun
                     if repaired.arguments != arguments { shown = ArgumentRepair.show(.object(repaired.arguments)) }
                     // The call as it runs is the one a later call repeats: shown `get_invoice number='RE-9999'` for its
                     // `id: 9999`, the offline model called with that number next, and once more, instead of answering.
@@ -309,7 +329,7 @@ public struct Agent: Sendable {
                     // The model is going round in circles: the next request offers no tools, so it must answer.
                     if small { offerTools = false }
                 }
-                plans.append((call, plan, shown, note, asRun))
+                plans.append((call, plan, shown, note, instead, asRun))
             }
             // With arguments left out, added or renamed (made-up values, an unasked status, copied or guessed filters, dates
             // filled in, an id that was a number), the conversation shows the call as it runs: the model otherwise reports
@@ -324,7 +344,7 @@ public struct Agent: Sendable {
                 for (index, entry) in plans.enumerated() {
                     group.addTask {
                         onEvent(.toolCallStarted(id: entry.call.id, name: entry.call.name, arguments: entry.shown))
-                        let result = await execute(entry.call, entry.plan, round: round, note: entry.note)
+                        let result = await execute(entry.call, entry.plan, round: round, note: entry.note, userNote: entry.instead)
                         onEvent(.toolCallFinished(result))
                         return (index, result)
                     }
@@ -354,6 +374,23 @@ public struct Agent: Sendable {
             if small && (mustAsk || writeRefused || cannot || guesses >= 2) { offerTools = false }
         }
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
+    }
+
+    /// Whether the last of `calls` (one round's, as written) repeats an earlier one of them: the same tool with the
+    /// same arguments (`callKey`; arguments that are no JSON object compared as written).
+    static func stutters(_ calls: ArraySlice<ToolCall>) -> Bool {
+        guard let last = calls.last else { return false }
+        return calls.dropLast().contains { writtenKey($0) == writtenKey(last) }
+    }
+
+    /// One round's calls, each written again left out (the first is kept).
+    static func withoutStutters(_ calls: [ToolCall]) -> [ToolCall] {
+        var seen = Set<String>()
+        return calls.filter { seen.insert(writtenKey($0)).inserted }
+    }
+
+    static func writtenKey(_ call: ToolCall) -> String {
+        call.decodedArguments.map { callKey(call.name, $0) } ?? call.name + "\u{0}" + call.arguments
     }
 
     /// The most calls of one round a small model's answer is read for (`ask`). Why: asked "Wie alt sind unsere
@@ -483,10 +520,11 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
             // A value changed, not a key: the conversation must still show the call as it ran ("summarize entity=invoices
-            // returned: Vouchers by month …" otherwise). The kind of records the question names; no tax grouping unasked.
-            let named = ArgumentRepair.replacingUnaskedTaxGrouping(
-                ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question), schema: tool.inputSchema,
-                question: question)
+            // returned: Vouchers by month …" otherwise). The kind of records the question names; no tax grouping unasked; the state it names.
+            let named = ArgumentRepair.agreeingStatus(
+                ArgumentRepair.replacingUnaskedTaxGrouping(
+                    ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question), schema: tool.inputSchema,
+                    question: question), schema: tool.inputSchema, question: question)
             choiceReplaced = named != cleaned
             cleaned = named
             cleaned = ArgumentRepair.inheritingSubject(cleaned, earlier: earlier, question: question)
@@ -523,8 +561,11 @@ public struct Agent: Sendable {
             showsCallAsRun: note != nil || choiceReplaced || Set(cleaned.keys) != Set(arguments.keys))
     }
 
-    /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments).
-    func execute(_ call: ToolCall, _ plan: CallPlan, round: Int, note: String? = nil) async -> ExecutedToolCall {
+    /// Runs one planned call. `note` is added to a successful result (what the agent left out of the arguments);
+    /// `userNote` too, but not to what the model reads (the conversation shows the call as it ran, and told in the
+    /// result that another read ran instead, the offline model answered about that one: "Wir müssen noch bezahlen:
+    /// RE-123456, RE-789012." after no open vouchers and a note naming `list_invoices`).
+    func execute(_ call: ToolCall, _ plan: CallPlan, round: Int, note: String? = nil, userNote: String? = nil) async -> ExecutedToolCall {
         let started = ContinuousClock.now
         func finished(_ outcome: ToolOutcome, arguments: [String: Value]?, approval: ExecutedToolCall.Approval, modelText: String? = nil) -> ExecutedToolCall {
             ExecutedToolCall(
@@ -549,7 +590,9 @@ public struct Agent: Sendable {
             do {
                 var outcome = try await tools.call(tool.name, arguments: arguments)
                 if let note, !outcome.isError { outcome.text += "\n" + note }
-                return finished(outcome, arguments: arguments, approval: approvalState)
+                let modelText = ModelView.bound(outcome.text, budgetTokens: settings.resultBudgetTokens)
+                if let userNote { outcome.text += "\n" + userNote }
+                return finished(outcome, arguments: arguments, approval: approvalState, modelText: modelText)
             } catch {
                 let message = "\(tool.name) failed: \(error). The server may be down; tell the user."
                 return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: approvalState)
@@ -773,6 +816,7 @@ public struct Agent: Sendable {
             case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
             case .groups: "give the total and the three largest groups with their names and gross amounts as written there" + seen
             case .receivables: "give the totals, who owes the most and how much, and the three most overdue invoices as written there" + seen
+            case .leftToPay: "say what is left to pay, with the amounts as written there."
             case nil: "\(what)\(asWritten), but do not copy the list, I already see it as a table."
             }
             switch (german, afterWrite) {
@@ -826,7 +870,8 @@ public struct Agent: Sendable {
         UnverifiedReferences.namesDocuments(String(row.dropFirst(2).prefix { $0 != " " }))
     }
 
-    /// What a result of more than five rows lists; the answer names a few of them instead of copying them all.
+    /// What a result holds that asks for an answer of its own: a list of more than five rows, which the answer names a
+    /// few of instead of copying them all, or what is left to pay.
     enum LongList: Equatable {
         /// Documents and nothing else ("• RE-1101 · …"): how many, and their numbers.
         case documents
@@ -838,12 +883,19 @@ public struct Agent: Sendable {
         /// Totals next to a list of documents overdue or coming due (receivables_aging): the totals, who owes the
         /// most, and the three most overdue.
         case receivables
+        /// A summary that says what is left to pay ("Left to pay: …", "Nothing is left to pay."): what is left. Asked
+        /// "Haben wir Schulden?" for the names and amounts, the offline model answered "Ja, wir haben Schulden." with
+        /// nothing left to pay, in every replayed wording of that line (and with "Wir haben keine Schulden" in it, copied
+        /// that); asked to say what is left to pay, "Es gibt noch keine Schulden." and, with two bills unpaid, "Es fehlen
+        /// noch 2.521,93 € auf 2 Rechnungen."
+        case leftToPay
     }
 
     /// The kind of a long result, from the built-in server's list conventions: its rows are the lines with the "• "
     /// bullet; a document row begins with a document number. A result of five rows or fewer, or another server's
-    /// result without the bullets, is none.
+    /// result without the bullets, is none, unless it says what is left to pay.
     static func longList(_ text: String) -> LongList? {
+        if text.contains("\nLeft to pay: ") || text.contains("\nNothing is left to pay.") { return .leftToPay }
         let rows = bulletRows(text)
         let documents = rows.filter(beginsWithDocument).count
         if documents == rows.count {

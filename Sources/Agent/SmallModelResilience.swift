@@ -139,12 +139,14 @@ public enum ArgumentRepair {
     /// invoices number 6 to 10" got it too; "Show me the last 5 bank transactions" got `direction: "incoming"` or
     /// `"outgoing"` in compare runs and listed five of one kind. Any word about it keeps the filter, even one that
     /// does not match its value ("which have not been paid?" is rightly `open`): the filter's words (English and
-    /// German) and the words of its choices.
+    /// German) and the words of its choices. A question about what we owe (`OwedMoney`: "Welche Rechnungen müssen wir
+    /// noch bezahlen?") asks about a state, unpaid.
     public static func droppingUnaskedChoices(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
         let required = Set(requiredKeys(schema))
+        let owing = questions.contains(where: OwedMoney.asksWhatWeOwe)
         var kept = arguments
         for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
-            guard let choices = choices(of: key, in: schema) else { continue }
+            guard let choices = choices(of: key, in: schema), !(key == "status" && owing) else { continue }
             let other = choices.flatMap { (choiceWords[$0] ?? []) + (categoryWords[$0] ?? []) }
             // Those words also end German compounds ("Serverkosten", "Privatkunden").
             let inCompounds = other.filter { $0.count >= 4 }
@@ -152,6 +154,43 @@ public enum ArgumentRepair {
             if !compounded && !speaks(questions, of: words + choices.flatMap(wordList) + other) { kept[key] = nil }
         }
         return kept
+    }
+
+    /// A read's `status` set to the one state the question names (`namedStates`), when the model chose another of the
+    /// schema's choices. Why: asked "Which bills are still unpaid?", the offline model called `list_vouchers` with
+    /// `status: "draft"` and answered "There are no unpaid bills." (one was open). Two states named ("paid or open"),
+    /// none, or one the schema does not offer change nothing.
+    public static func agreeingStatus(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
+        guard let current = arguments["status"]?.stringValue, let choices = choices(of: "status", in: schema) else { return arguments }
+        let named = namedStates(question).filter(choices.contains)
+        guard named.count == 1, let state = named.first, state != current else { return arguments }
+        var agreed = arguments
+        agreed["status"] = .string(state)
+        return agreed
+    }
+
+    /// The document states a question names, as status choices: "unpaid", "offen", "not yet paid", "overdue" → open;
+    /// "paid", "bezahlt" → paid; "partially paid", "teilweise bezahlt" → partially_paid; drafts; cancelled.
+    static func namedStates(_ question: String) -> Set<String> {
+        let words = wordList(question)
+        var named = Set<String>()
+        for (index, word) in words.enumerated() {
+            let before = words[max(0, index - 3)..<index]
+            if begins(word, with: ["partial", "partly", "teilweise", "teilbezahlt"]) {
+                named.insert("partially_paid")
+            } else if begins(word, with: ["paid", "settled", "bezahlt", "gezahlt", "beglichen"]) {
+                if before.last.map({ begins($0, with: ["partial", "partly", "teil"]) }) == true { continue }
+                let negated = before.contains { ["not", "t", "never", "nicht", "nie", "kein", "keine"].contains($0) }
+                named.insert(negated ? "open" : "paid")
+            } else if begins(word, with: ["open", "unpaid", "outstanding", "unsettled", "offen", "unbezahlt", "ausstehend", "overdue", "uberfallig"]) {
+                named.insert("open")
+            } else if begins(word, with: ["draft", "entwurf", "entwurfe"]) {
+                named.insert("draft")
+            } else if begins(word, with: ["cancel", "storn"]) {
+                named.insert("cancelled")
+            }
+        }
+        return named
     }
 
     /// A read's `category` (an optional choice of the schema) set to the one choice the question names, when the
@@ -178,17 +217,18 @@ public enum ArgumentRepair {
     /// `transactions`) set to the one kind of records the question names, when the model chose another. Why: asked
     /// "Welche Ausgaben hatten wir im Oktober?", the offline model called `summarize` with `entity: invoices` and gave
     /// October's revenue as the expenses. Two kinds named ("payments not matched to an invoice"), or none, change nothing.
-    /// A word about tax (`taxWords`) names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue).
+    /// A word about tax (`taxWords`) names none: "Umsatzsteuer" (VAT) is not "Umsatz" (revenue). A question about what
+    /// we owe (`OwedMoney.asksWhatWeOwe`) names vouchers whatever else it says: the "Rechnungen" we must pay are bills.
     public static func choosingNamedRecords(_ arguments: [String: Value], schema: Value, question: String) -> [String: Value] {
-        // "Schulden" are ours unless they are owed to us ("Wer schuldet uns Geld?" is about invoices).
-        let ourDebts = question.lowercased().range(of: #"\bschuld\w*\b(?!\s+(?:uns|mir)\b)"#, options: .regularExpression) != nil
-        let spoken = wordList(question).filter { !begins($0, with: taxWords) } + (ourDebts ? ["debt"] : [])
+        let spoken = wordList(question).filter { !begins($0, with: taxWords) }
+        let weOwe = OwedMoney.asksWhatWeOwe(question)
         var chosen = arguments
         for (key, value) in arguments {
             guard let current = value.stringValue, recordWords[current] != nil, let choices = choices(of: key, in: schema),
                 choices.contains(current)
             else { continue }
-            let named = choices.filter { choice in spoken.contains { begins($0, with: recordWords[choice] ?? []) } }
+            let named = weOwe && choices.contains("vouchers")
+                ? ["vouchers"] : choices.filter { choice in spoken.contains { begins($0, with: recordWords[choice] ?? []) } }
             if named.count == 1, named[0] != current { chosen[key] = .string(named[0]) }
         }
         return chosen
