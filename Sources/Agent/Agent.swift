@@ -389,6 +389,7 @@ public struct Agent: Sendable {
         return calls.filter { seen.insert(writtenKey($0)).inserted }
     }
 
+    /// What tells two calls of one round apart, as written.
     static func writtenKey(_ call: ToolCall) -> String {
         call.decodedArguments.map { callKey(call.name, $0) } ?? call.name + "\u{0}" + call.arguments
     }
@@ -520,7 +521,8 @@ public struct Agent: Sendable {
             cleaned = ArgumentRepair.droppingUnaskedDates(cleaned, schema: tool.inputSchema, questions: questions)
             cleaned = ArgumentRepair.addingNamedCategory(cleaned, schema: tool.inputSchema, question: question)
             // A value changed, not a key: the conversation must still show the call as it ran ("summarize entity=invoices
-            // returned: Vouchers by month …" otherwise). The kind of records the question names; no tax grouping unasked; the state it names.
+            // returned: Vouchers by month …" otherwise). The kind of records the question names; no tax grouping unasked;
+            // the state it names.
             let named = ArgumentRepair.agreeingStatus(
                 ArgumentRepair.replacingUnaskedTaxGrouping(
                     ArgumentRepair.choosingNamedRecords(cleaned, schema: tool.inputSchema, question: question), schema: tool.inputSchema,

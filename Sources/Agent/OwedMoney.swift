@@ -3,11 +3,12 @@ import LLM
 import MCP
 
 /// Questions about money owed — by the company (bills to pay, debts, what it owes suppliers) or to it (receivables by
-/// age) — and the reads to run instead of those that answer the other question. Why: the offline model reads "owe" and "Rechnungen" as
-/// receivables — "What do we still owe our suppliers?" called `receivables_aging` and answered "We still owe our
-/// suppliers a total of 61.148,63 €" (what customers owe us), "Welche Rechnungen müssen wir noch bezahlen?" listed our
-/// sales invoices, and "How much do we owe?" summed them — and does not know "Forderungen": "Wie alt sind unsere offenen
-/// Forderungen?" listed the open invoices six times over and answered "Es gibt 16 offenen Forderungen."
+/// age) — and the reads to run instead of those that answer the other question. Why: the offline model reads "owe"
+/// and "Rechnungen" as receivables — "What do we still owe our suppliers?" called `receivables_aging` and answered "We
+/// still owe our suppliers a total of 61.148,63 €" (what customers owe us), "Welche Rechnungen müssen wir noch
+/// bezahlen?" listed our sales invoices, and "How much do we owe?" summed them — and does not know "Forderungen": "Wie
+/// alt sind unsere offenen Forderungen?" listed the open invoices six times over and answered "Es gibt 16 offenen
+/// Forderungen."
 public enum OwedMoney {
     /// Whether `question` asks what we owe or have to pay, in English or German. Money owed to us ("Who owes us
     /// money?", "Wer ist uns noch Geld schuldig?", "What do customers still have to pay?") is not.
@@ -43,11 +44,12 @@ public enum OwedMoney {
         #"\bwie\s+alt\b"#, #"\baltersstruktur\b"#,
     ]
 
-    /// The read to run instead of one that answers the other question, with a note saying so for the screen: for a question about
-    /// what we owe, a read of our sales invoices or of receivables (its name speaks of `invoices` or `receivables`)
-    /// becomes the vouchers' (bills we received) summary by status for "how much", their open ones otherwise; for a
-    /// question about receivables as such, a list of invoices about no one in particular (`ArgumentRepair.subjectKeys`)
-    /// becomes the tool that ages them. Nil when the call fits or no offered tool answers better.
+    /// The read to run instead of one that answers the other question, with a note saying so for the screen: for a
+    /// question about what we owe, a read of our sales invoices or of receivables (its name speaks of `invoices` or
+    /// `receivables`) becomes the vouchers' (bills we received) summary by status for "how much", their open ones
+    /// otherwise; for a question about receivables as such, a list of invoices about no one in particular
+    /// (`ArgumentRepair.subjectKeys`) becomes the tool that ages them. Nil when the call fits or no offered tool
+    /// answers better.
     ///
     /// Run instead, not refused with a pointer: told "list_invoices was not run: the question asks for receivables …:
     /// call receivables_aging.", the offline model wrote the same reasoning and the same call again (greedy decoding
@@ -72,8 +74,8 @@ public enum OwedMoney {
             }) else { return nil }
             return (list.name, ["status": "open"], note)
         }
-        if parts.contains("invoices"), !ArgumentRepair.subjectKeys.contains(where: { arguments[$0] != nil }), asksForReceivables(question),
-            let aging = readers.first(where: { ChangeTalk.nameParts($0.name).contains("receivables") })
+        if parts.contains("invoices"), !ArgumentRepair.subjectKeys.contains(where: { arguments[$0] != nil }),
+            asksForReceivables(question), let aging = readers.first(where: { ChangeTalk.nameParts($0.name).contains("receivables") })
         {
             return (aging.name, [:], "(Run instead of \(written): the question asks for receivables.)")
         }
