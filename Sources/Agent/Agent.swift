@@ -187,7 +187,7 @@ public struct Agent: Sendable {
                 // So is one that writes the same call again: it stutters, and would go on to the cap (asked "Wie alt sind
                 // unsere offenen Forderungen?", it wrote `list_invoices status=open` six times in one round).
                 if small, case .toolCallStart(let index, _, _) = event,
-                    index >= Self.callsPerRound || (index >= 2 && Self.stutters(response.toolCalls.prefix(index)))
+                    index >= Self.callsPerRound || Self.withoutStutters(Array(response.toolCalls.prefix(index))).count < index
                 {
                     break
                 }
@@ -298,7 +298,7 @@ public struct Agent: Sendable {
                 // read that answers the question runs instead, and the conversation shows it (`asRun` below).
                 var instead: String?
                 if small, byName[call.name]?.readOnly == true,
-                    let arguments = call.decodedArguments ?? (call.arguments.trimmingCharacters(in: .whitespaces).isEmpty ? [:] : nil),
+                    let arguments = Self.arguments(of: call),
                     let other = OwedMoney.replacement(tool: call.name, arguments: arguments, question: question, among: available)
                 {
                     call = ToolCall(id: call.id, name: other.tool, arguments: ArgumentRepair.show(.object(other.arguments)))
@@ -376,22 +376,18 @@ public struct Agent: Sendable {
         throw AgentError.noAnswer(rounds: settings.maxRounds, toolCalls: executed)
     }
 
-    /// Whether the last of `calls` (one round's, as written) repeats an earlier one of them: the same tool with the
-    /// same arguments (`callKey`; arguments that are no JSON object compared as written).
-    static func stutters(_ calls: ArraySlice<ToolCall>) -> Bool {
-        guard let last = calls.last else { return false }
-        return calls.dropLast().contains { writtenKey($0) == writtenKey(last) }
-    }
-
-    /// One round's calls, each written again left out (the first is kept).
+    /// One round's calls, each written again left out (the first is kept): the same tool with the same arguments
+    /// (`callKey`; arguments that are no JSON object compared as written).
     static func withoutStutters(_ calls: [ToolCall]) -> [ToolCall] {
         var seen = Set<String>()
-        return calls.filter { seen.insert(writtenKey($0)).inserted }
+        return calls.filter { call in
+            seen.insert(arguments(of: call).map { callKey(call.name, $0) } ?? call.name + "\u{0}" + call.arguments).inserted
+        }
     }
 
-    /// What tells two calls of one round apart, as written.
-    static func writtenKey(_ call: ToolCall) -> String {
-        call.decodedArguments.map { callKey(call.name, $0) } ?? call.name + "\u{0}" + call.arguments
+    /// A call's arguments as an object; no text at all is no arguments. Nil when the text is no JSON object.
+    static func arguments(of call: ToolCall) -> [String: Value]? {
+        call.arguments.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [:] : call.decodedArguments
     }
 
     /// The most calls of one round a small model's answer is read for (`ask`). Why: asked "Wie alt sind unsere
@@ -435,13 +431,8 @@ public struct Agent: Sendable {
             let names = tools.keys.sorted().joined(separator: ", ")
             return .reject("Unknown tool '\(call.name)'. Available tools: \(names).", arguments: nil)
         }
-        let text = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
-        let arguments: [String: Value]
-        if text.isEmpty {
-            arguments = [:]
-        } else if let parsed = call.decodedArguments {
-            arguments = parsed
-        } else {
+        guard let arguments = Self.arguments(of: call) else {
+            let text = call.arguments.trimmingCharacters(in: .whitespacesAndNewlines)
             return .reject(
                 "The arguments for \(call.name) are not a valid JSON object: \(text.prefix(200)). "
                     + "Call it again with a JSON object matching its input schema.", arguments: nil)

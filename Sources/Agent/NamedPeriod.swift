@@ -64,11 +64,14 @@ public struct NamedPeriod: Sendable, Equatable {
         return periods.count == 1 ? periods[0] : nil
     }
 
-    /// Wordings of what falls due, lower case: "due", "fällig", "have to pay", "need to pay", "payable", "zu zahlen",
-    /// "müssen wir noch bezahlen", "begleichen müssen".
-    static let dueWords =
-        #"\bdue\b|\bfällig|\b(?:have|has|need|needs|must|got) to (?:pay|be paid)\b|\bto be paid\b|\bpayable\b|\bzu (?:be)?zahlen\b"#
-        + #"|\b(?:müssen|muss|müsste|müssten)\b.*\b(?:be)?zahl|\b(?:be)?zahlen (?:müssen|muss)\b|\bbegleichen"#
+    /// Wordings of what falls due, lower case: "due", "fällig", and what someone has to pay (`payWords`).
+    static let dueWords = #"\bdue\b|\bfällig|"# + payWords
+
+    /// Wordings of what someone has to pay, lower case: "have to pay", "must we pay", "payable", "zu zahlen", "müssen
+    /// wir noch bezahlen", "begleichen müssen". Said of us, it is what we owe (`OwedMoney`).
+    static let payWords =
+        #"\b(?:have|has|need|needs|must|got) to (?:pay|be paid)\b|\b(?:must|should) (?:we|i) (?:\w+ )?pay\b|\bto be paid\b|\bpayable\b"#
+        + #"|\bzu (?:be)?zahlen\b|\b(?:müssen|muss|müsste|müssten)\b.*\b(?:be)?zahl|\b(?:be)?zahlen (?:müssen|muss)\b|\bbegleichen"#
 
     /// The arguments this period fills.
     public var keys: (from: String, to: String) { ofDueDates ? ("due_date_from", "due_date_to") : ("date_from", "date_to") }

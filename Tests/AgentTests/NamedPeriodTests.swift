@@ -107,6 +107,7 @@ struct NamedPeriodTests {
         // What we have to pay in a period is what falls due then.
         #expect(NamedPeriod.find(in: "Which bills do we have to pay this month?", today: today)?.ofDueDates == true)
         #expect(range("Which bills do we have to pay this month?") == "2026-11-01…2026-11-30")
+        #expect(NamedPeriod.find(in: "What must we pay this month?", today: today)?.ofDueDates == true)
         #expect(range("Welche Rechnungen müssen wir diesen Monat noch bezahlen?") == "2026-11-01…2026-11-30")
         #expect(range("Was ist nächste Woche zu zahlen?") == "2026-11-30…2026-12-06")
         #expect(range("what do we need to pay tomorrow") == "2026-11-26…2026-11-26")

@@ -1292,8 +1292,9 @@ extension AgentTests {
         let a2 = ToolCall(id: "2", name: "list_invoices", arguments: #"{"status":"open"}"#)
         let b = ToolCall(id: "3", name: "list_invoices", arguments: #"{"status": "paid"}"#)
         let c = ToolCall(id: "4", name: "list_vouchers", arguments: #"{"status": "open"}"#)
-        #expect(Agent.stutters([a, b, a2][...]) && Agent.stutters([a, a2][...]))
-        #expect(!Agent.stutters([a, b, c][...]) && !Agent.stutters([a][...]) && !Agent.stutters([][...]))
+        let stutters = { (calls: [ToolCall]) in Agent.withoutStutters(calls).count < calls.count }
+        #expect(stutters([a, b, a2]) && stutters([a, a2]))
+        #expect(!stutters([a, b, c]) && !stutters([a]) && !stutters([]))
         #expect(Agent.withoutStutters([a, a2, b, a, c]).map(\.id) == ["1", "3", "4"])
     }
 
