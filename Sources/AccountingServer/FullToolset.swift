@@ -217,7 +217,7 @@ enum FullToolset {
         output: JSONSchema.page(of: Structured.invoiceSchema, noun: "invoices")
     ) { arguments, context in
         var query = InvoiceQuery(asOf: context.today)
-        if let status: InvoiceStatus = try arguments.choice("status") { query.statuses = [status] }
+        if let status: InvoiceStatus = try arguments.choice("status") { query.statuses = status.listed }
         query.overdueOnly = try arguments.bool("overdue") ?? false
         query.contactId = try arguments.id("contact_id")
         query.contactName = try arguments.string("contact_name", maxLength: 200)
@@ -363,7 +363,7 @@ enum FullToolset {
         output: JSONSchema.page(of: Structured.voucherSchema, noun: "vouchers")
     ) { arguments, context in
         var query = VoucherQuery()
-        if let status: VoucherStatus = try arguments.choice("status") { query.statuses = [status] }
+        if let status: VoucherStatus = try arguments.choice("status") { query.statuses = status.listed }
         query.kind = try arguments.choice("kind")
         query.category = try arguments.choice("category", among: LedgerStore.voucherCategories)
         query.search = try arguments.string("search", maxLength: 200)

@@ -750,6 +750,10 @@ public struct Agent: Sendable {
     ///   are overdue?", "Show me all invoices for Autohaus Becker" and their German forms, each with an empty and with
     ///   a warm answer slot: 4 of 8 copies (304–438 tokens, 29–63 s) against none (60–69 tokens, ~6 s warm), the same
     ///   invoice numbers named.
+    /// - More than ten documents, all of them ("All 20 open invoices"): "say how many there are and name the first
+    ///   five numbers". Asked for all their numbers, "Which invoices have not been paid yet?" (16 open invoices, and
+    ///   replayed with 20) got a made-up run "RE-1101, RE-1102, …", "There are 15 invoices" and 123 tokens; asked for
+    ///   the first five (with the count read as "There are 20 …", `AnswerView.compact`), the right five and 20 (55).
     /// - A page of more documents: "say how many there are in all (the number after "of") and name the first five
     ///   numbers". Asked for "how many there are", "Show me the paid invoices" (1–25 of 93) got "There are 25 paid
     ///   invoices" and all 25 numbers (180 tokens); now "There are 93 paid invoices in total. The first five numbers
@@ -807,6 +811,7 @@ public struct Agent: Sendable {
             let request = switch list {
             case .documents: "say how many there are and name only their numbers" + seen
             case .page: "say how many there are in all (the number after \"of\") and name the first five numbers" + seen
+            case .manyDocuments: "say how many there are and name the first five numbers" + seen
             case .groups: "give the total and the three largest groups with their names and gross amounts as written there" + seen
             case .receivables: "give the totals, who owes the most and how much, and the three most overdue invoices as written there" + seen
             case .leftToPay: "say what is left to pay, with the amounts as written there."
@@ -868,6 +873,8 @@ public struct Agent: Sendable {
     enum LongList: Equatable {
         /// Documents and nothing else ("• RE-1101 · …"): how many, and their numbers.
         case documents
+        /// More than ten documents, all of them ("All 20 open invoices"): how many, and the first five numbers.
+        case manyDocuments
         /// A page of more documents ("Showing 1–25 of 93 …"): how many in all, and the first five numbers.
         case page
         /// Groups added up, closed by a "• Total:" row, that say which are largest (summarize): the total and the
@@ -893,7 +900,8 @@ public struct Agent: Sendable {
         let documents = rows.filter(beginsWithDocument).count
         if documents == rows.count {
             guard rows.count > 5 else { return nil }
-            return text.range(of: #"Showing \d+–\d+ of \d+"#, options: .regularExpression) != nil ? .page : .documents
+            if text.range(of: #"Showing \d+–\d+ of \d+"#, options: .regularExpression) != nil { return .page }
+            return rows.count > 10 ? .manyDocuments : .documents
         }
         if rows.last?.hasPrefix("• Total:") == true {
             // Only where the result says which groups are largest: otherwise the model names the first it read.

@@ -88,12 +88,20 @@ public enum AnswerView {
 
     /// A result without what is there for reading lists in tool rounds: the "• " bullets (which small models copy,
     /// list and all, into their answers), " · " separators (", " reads the same in fewer tokens) and the closing
-    /// "More: call again with offset …" hint (no tool can be called in an answer round). These are the built-in
-    /// server's conventions; other servers' text passes through unchanged unless it happens to use them.
+    /// "More: call again with offset …" hint (no tool can be called in an answer round). A whole list's summary line,
+    /// "All 20 open invoices", reads "There are 20 open invoices": asked "Which invoices have not been paid yet?", the
+    /// offline model answered "There are 15 invoices" after "All 20 …" in every replayed wording of the request, and
+    /// after "There are 20 …" said 20 (the overdue list and a customer's invoices answered the same either way).
+    /// These are the built-in server's conventions; other servers' text passes through unchanged unless it happens
+    /// to use them.
     static func compact(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("More: ") }
-            .map { $0.hasPrefix("• ") ? String($0.dropFirst(2)) : String($0) }
+            .map { line in
+                if line.hasPrefix("• ") { return String(line.dropFirst(2)) }
+                if line.hasPrefix("All "), line.dropFirst(4).first?.isNumber == true { return "There are " + line.dropFirst(4) }
+                return String(line)
+            }
             .joined(separator: "\n")
             .replacingOccurrences(of: " · ", with: ", ")
     }

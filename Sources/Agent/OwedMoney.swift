@@ -27,8 +27,8 @@ public enum OwedMoney {
         #"\b(?:debts?|liabilit\w*|payables?|creditors?)\b"#, #"\bschuld\w*"#, #"\bverbindlichkeit\w*"#, #"\bkreditor\w*"#,
     ]
 
-    /// Whether `question` asks about receivables as such (their total or age) rather than about invoices:
-    /// "Forderungen", "Außenstände", "receivables", "how old", "wie alt", "aging".
+    /// Whether `question` asks about receivables as such (their total, age or debtors) rather than about invoices:
+    /// "Forderungen", "Außenstände", "receivables", "how old", "wie alt", "aging", who "owes us", "schuldet uns".
     public static func asksForReceivables(_ question: String) -> Bool {
         let text = question.lowercased()
         return receivables.contains { text.range(of: $0, options: .regularExpression) != nil }
@@ -37,15 +37,17 @@ public enum OwedMoney {
     /// Receivables as such, lower case.
     static let receivables = [
         #"\bforderung\w*"#, #"au(?:ß|ss)enst(?:ä|ae|a)nde?\b"#, #"\breceivables?\b"#, #"\bage?ing\b"#, #"\bhow\s+old\b"#,
-        #"\bwie\s+alt\b"#, #"\baltersstruktur\b"#,
+        #"\bwie\s+alt\b"#, #"\baltersstruktur\b"#, #"\bowe[sd]?\s+(?:to\s+)?us\b"#, #"\bschulde[nt]\s+uns\b"#,
+        #"\buns\b.*\bschuldig\b"#,
     ]
 
     /// The read to run instead of one that answers the other question, with a note saying so for the screen: for a
     /// question about what we owe, a read of our sales invoices or of receivables (its name speaks of `invoices` or
     /// `receivables`) becomes the vouchers' (bills we received) summary by status for "how much", their open ones
-    /// otherwise; for a question about receivables as such, a list of invoices about no one in particular
-    /// (`ArgumentRepair.subjectKeys`) becomes the tool that ages them. Nil when the call fits or no offered tool
-    /// answers better.
+    /// otherwise; for a question about receivables as such, a list of invoices, or a summary of other records than
+    /// invoices, about no one in particular (`ArgumentRepair.subjectKeys`) becomes the tool that ages them. Nil when
+    /// the call fits or no offered tool answers better. Asked "Wer schuldet uns Geld?", the offline model summed the
+    /// bank transactions by contact and answered with the largest money flows, the tax office's payments first.
     ///
     /// Run instead, not refused with a pointer: told "list_invoices was not run: the question asks for receivables …:
     /// call receivables_aging.", the offline model wrote the same reasoning and the same call again (greedy decoding
@@ -70,7 +72,8 @@ public enum OwedMoney {
             }) else { return nil }
             return (list.name, ["status": "open"], note)
         }
-        if parts.contains("invoices"), !ArgumentRepair.subjectKeys.contains(where: { arguments[$0] != nil }),
+        let otherRecords = arguments["entity"]?.stringValue.map { $0 != "invoices" } ?? false
+        if parts.contains("invoices") || otherRecords, !ArgumentRepair.subjectKeys.contains(where: { arguments[$0] != nil }),
             asksForReceivables(question), let aging = readers.first(where: { ChangeTalk.nameParts($0.name).contains("receivables") })
         {
             return (aging.name, [:], "(Run instead of \(written): the question asks for receivables.)")

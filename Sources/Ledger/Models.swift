@@ -53,6 +53,11 @@ public struct Contact: Codable, Sendable, Equatable {
 /// invoice whose due date has passed, derived on read.
 public enum InvoiceStatus: String, Codable, Sendable, CaseIterable {
     case draft, open, partially_paid, paid, cancelled
+
+    /// The statuses a filter by this one lists. "Open" is what is still to be paid, so it takes in the partially paid
+    /// ones: asked for the open invoices, a list of 16 left out 4 with 8.327,19 € still owed (one 319 days overdue),
+    /// while the overdue list and the receivables counted them.
+    public var listed: [InvoiceStatus] { self == .open ? [.open, .partially_paid] : [self] }
 }
 
 /// A sales invoice (`RE-1042`).
@@ -123,6 +128,9 @@ public enum VoucherKind: String, Codable, Sendable, CaseIterable {
 /// The life cycle of a voucher (a received bill or receipt).
 public enum VoucherStatus: String, Codable, Sendable, CaseIterable {
     case draft, open, partially_paid, paid
+
+    /// The statuses a filter by this one lists: "open" takes in the partially paid bills, as `InvoiceStatus.listed`.
+    public var listed: [VoucherStatus] { self == .open ? [.open, .partially_paid] : [self] }
 }
 
 /// A booked receipt: a supplier's bill, a fuel receipt, a bank fee, a VAT prepayment.

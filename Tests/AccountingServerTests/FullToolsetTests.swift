@@ -135,12 +135,17 @@ struct FullToolsetTests {
         #expect(items(newest).map { string($0, "number") } == ["RE-1119", "RE-1118", "RE-1117", "RE-1116", "RE-1115"])
         #expect(newest.text.hasPrefix("Showing 1–5 of 120 invoices (newest first):"))
 
+        // Open is what is still to be paid: the 16 open invoices and the 4 partially paid ones, as the receivables count.
         let open = try await harness.call("list_invoices", ["status": "open", "limit": 200])
-        #expect(int(open.structuredContent, "total") == 16)
-        #expect(items(open).allSatisfy { string($0, "status") == "open" })
+        #expect(int(open.structuredContent, "total") == 20)
+        #expect(items(open).filter { string($0, "status") == "open" }.count == 16)
+        #expect(items(open).filter { string($0, "status") == "partially_paid" }.count == 4)
+        #expect(open.text.contains("· partially paid, 3.373,22 € outstanding, OVERDUE since"), "\(open.text)")
         // Nothing left out: the total said as the count; the status filter named for the user and the model.
-        #expect(open.text.hasPrefix("All 16 open invoices (newest first):"), "\(open.text.prefix(60))")
-        #expect(string(open.structuredContent, "summary") == "All 16 open invoices")
+        #expect(open.text.hasPrefix("All 20 open invoices (newest first):"), "\(open.text.prefix(60))")
+        #expect(string(open.structuredContent, "summary") == "All 20 open invoices")
+        let aging = try await harness.call("receivables_aging", [:])
+        #expect(aging.text.contains("73.701,01 € outstanding"), "\(aging.text.prefix(80))")
         let largestPaid = try await harness.call("list_invoices", ["status": "partially_paid", "sort": "amount", "limit": 1])
         #expect(largestPaid.text.hasPrefix("Showing 1–1 of \(int(largestPaid.structuredContent, "total") ?? 0) partially paid invoices (by gross desc):"), "\(largestPaid.text.prefix(70))")
         let overdue = try await harness.call("list_invoices", ["overdue": true])
@@ -233,6 +238,16 @@ struct FullToolsetTests {
         var bill = all[0]
         (bill.status, bill.dueDate) = (.open, LedgerDate(iso: "2026-12-17"))
         #expect(FullToolset.voucherLine(bill).hasSuffix(" · open, due 2026-12-17"), "\(FullToolset.voucherLine(bill))")
+    }
+
+    /// Nine days on, December's hosting bill is open and November's payroll partly paid: both are what we still owe.
+    @Test func openVouchersTakeInPartlyPaidOnes() async throws {
+        let harness = try await Harness.make(anchor: LedgerDate(iso: "2026-12-04")!)
+        let open = try await harness.call("list_vouchers", ["status": "open"])
+        #expect(items(open).compactMap { string($0, "status") }.sorted() == ["open", "partially_paid"], "\(open.text)")
+        #expect(open.text.hasPrefix("All 2 open vouchers:"), "\(open.text.prefix(60))")
+        let partly = try await harness.call("list_vouchers", ["status": "partially_paid"])
+        #expect(items(partly).compactMap { string($0, "status") } == ["partially_paid"], "\(partly.text)")
     }
 
     @Test func getInvoice() async throws {

@@ -61,12 +61,19 @@ struct OwedMoneyTests {
         #expect(replaced("get_invoices", for: "What do we owe?", among: [Self.tool("get_invoices", ["status": Self.statuses])]) == nil)
     }
 
-    @Test("receivables as such: a list of invoices about no one runs as the tool that ages them")
+    @Test("receivables as such: a list of invoices, or a summary of other records, about no one runs as the tool that ages them")
     func receivables() throws {
-        for question in ["Wie alt sind unsere offenen Forderungen?", "Show me our receivables", "How old are our open invoices?", "Außenstände?", "ageing report"] {
+        for question in [
+            "Wie alt sind unsere offenen Forderungen?", "Show me our receivables", "How old are our open invoices?", "Außenstände?", "ageing report",
+            "Wer schuldet uns Geld?", "Who owes us money?", "Which customer owes us the most?", "Wer ist uns noch Geld schuldig?",
+            "How much is owed to us?", "Welche Kunden schulden uns noch etwas?",
+        ] {
             #expect(OwedMoney.asksForReceivables(question), "\(question)")
         }
-        for question in ["Show me the open invoices", "Welche Rechnungen sind überfällig?", "Wer schuldet uns Geld?", "Show me the last 5 invoices"] {
+        for question in [
+            "Show me the open invoices", "Welche Rechnungen sind überfällig?", "Show me the last 5 invoices", "What do we owe?",
+            "Haben wir Schulden?", "Was schulden wir unseren Lieferanten?",
+        ] {
             #expect(!OwedMoney.asksForReceivables(question), "\(question)")
         }
         let question = "Wie alt sind unsere offenen Forderungen?"
@@ -77,6 +84,14 @@ struct OwedMoneyTests {
         #expect(replaced("list_invoices", ["contact_name": "Müller"], for: "Forderungen an Müller?") == nil)
         #expect(replaced("receivables_aging", for: question) == nil)
         #expect(replaced("list_invoices", for: question, among: [Self.full[0], Self.full[2]]) == nil)
+        // As the offline model called it for "Wer schuldet uns Geld?": money flows by contact, the tax office first.
+        let flows: [String: Value] = ["entity": "transactions", "group_by": "contact"]
+        #expect(replaced("summarize", flows, for: "Wer schuldet uns Geld?") == "receivables_aging [:]")
+        #expect(replaced("summarize", ["entity": "vouchers"], for: "Who owes us money?") == "receivables_aging [:]")
+        // A summary of invoices says what is unpaid; one about a customer, or for another question, runs as called.
+        #expect(replaced("summarize", ["entity": "invoices", "group_by": "contact"], for: "Wer schuldet uns Geld?") == nil)
+        #expect(replaced("summarize", flows.merging(["contact_id": 7]) { $1 }, for: "Wer schuldet uns Geld?") == nil)
+        #expect(replaced("summarize", flows, for: "Who are our biggest customers?") == nil)
     }
 
     @Test("a status the question contradicts becomes the one it names; two named, or none, change nothing")

@@ -484,6 +484,13 @@ struct SmallModelResilienceTests {
             ]
         }
         let seven = AnswerView.messages(conversation(question: "which invoices are overdue?", rows: 7)) { _ in false }
+        // A whole list's count reads as a sentence ("All 20 open invoices" was answered as 15).
+        #expect(seven[1].content.hasSuffix("returned:\nThere are 7 overdue invoices (newest first):\nRE-1119, 2026-11-25, Autohaus Becker KG, "
+            + "1.000,00 €, open\nRE-1118, 2026-11-24, Autohaus Becker KG, 1.000,00 €, open\nRE-1117, 2026-11-23, Autohaus Becker KG, "
+            + "1.000,00 €, open\nRE-1116, 2026-11-22, Autohaus Becker KG, 1.000,00 €, open\nRE-1115, 2026-11-21, Autohaus Becker KG, "
+            + "1.000,00 €, open\nRE-1114, 2026-11-20, Autohaus Becker KG, 1.000,00 €, open\nRE-1113, 2026-11-19, Autohaus Becker KG, "
+            + "1.000,00 €, open"), "\(seven[1].content)")
+        #expect(AnswerView.compact("All clear.\n• All 3 lines") == "All clear.\nAll 3 lines", "only a summary line, not a row")
         #expect(seven.last?.content == "Answer my question now from the tool results above in one or two sentences: "
             + "say how many there are and name only their numbers, I already see the details as a table.")
         #expect(seven.last == Agent.answerNudge(german: false, afterWrite: false, list: .documents, toolsListed: false))
@@ -496,6 +503,13 @@ struct SmallModelResilienceTests {
         #expect(five.last?.content.contains("name the numbers as written there, but do not copy the list") == true)
         #expect(Agent.longList("All 2 invoices:\n• RE-1001 · a\n• RE-1002 · b\nMore: call again") == nil)
         #expect(Agent.longList((1...6).map { "• RE-100\($0) · a" }.joined(separator: "\n")) == .documents)
+        // More than ten, all shown ("All 20 open invoices"): how many, and the first five numbers.
+        let twenty = "All 20 open invoices (newest first):\n" + (1...20).map { "• RE-\(1120 - $0) · open" }.joined(separator: "\n")
+        #expect(Agent.longList(twenty) == .manyDocuments)
+        #expect(Agent.longList((1...10).map { "• RE-10\($0 + 10) · a" }.joined(separator: "\n")) == .documents)
+        #expect(Agent.answerNudge(german: false, afterWrite: false, after: [(twenty, false)], toolsListed: false).content
+            == "Answer my question now from the tool results above in one or two sentences: say how many there are "
+            + "and name the first five numbers, I already see the details as a table.")
         // A page of more: how many in all (the row count would be the page's), and the first five numbers.
         let page = "Showing 1–25 of 93 paid invoices (newest first):\n" + (1...25).map { "• RE-\(1100 + $0) · paid" }.joined(separator: "\n")
             + "\nMore: call again with offset 25 to see the next paid invoices."
