@@ -560,10 +560,12 @@ public struct Agent: Sendable {
     /// RE-123456, RE-789012." after no open vouchers and a note naming `list_invoices`).
     func execute(_ call: ToolCall, _ plan: CallPlan, round: Int, note: String? = nil, userNote: String? = nil) async -> ExecutedToolCall {
         let started = ContinuousClock.now
-        func finished(_ outcome: ToolOutcome, arguments: [String: Value]?, approval: ExecutedToolCall.Approval, modelText: String? = nil) -> ExecutedToolCall {
-            ExecutedToolCall(
-                id: call.id, name: call.name, rawArguments: call.arguments, arguments: arguments, outcome: outcome,
-                modelText: modelText ?? ModelView.bound(outcome.text, budgetTokens: settings.resultBudgetTokens),
+        func finished(_ outcome: ToolOutcome, arguments: [String: Value]?, approval: ExecutedToolCall.Approval, userNote: String? = nil) -> ExecutedToolCall {
+            var shown = outcome
+            if let userNote { shown.text += "\n" + userNote }
+            return ExecutedToolCall(
+                id: call.id, name: call.name, rawArguments: call.arguments, arguments: arguments, outcome: shown,
+                modelText: ModelView.bound(outcome.text, budgetTokens: settings.resultBudgetTokens),
                 duration: ContinuousClock.now - started, round: round, approval: approval)
         }
         switch plan {
@@ -583,9 +585,7 @@ public struct Agent: Sendable {
             do {
                 var outcome = try await tools.call(tool.name, arguments: arguments)
                 if let note, !outcome.isError { outcome.text += "\n" + note }
-                let modelText = ModelView.bound(outcome.text, budgetTokens: settings.resultBudgetTokens)
-                if let userNote { outcome.text += "\n" + userNote }
-                return finished(outcome, arguments: arguments, approval: approvalState, modelText: modelText)
+                return finished(outcome, arguments: arguments, approval: approvalState, userNote: userNote)
             } catch {
                 let message = "\(tool.name) failed: \(error). The server may be down; tell the user."
                 return finished(ToolOutcome(text: message, isError: true), arguments: arguments, approval: approvalState)

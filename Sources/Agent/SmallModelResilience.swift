@@ -143,10 +143,10 @@ public enum ArgumentRepair {
     /// noch bezahlen?") asks about a state, unpaid.
     public static func droppingUnaskedChoices(_ arguments: [String: Value], schema: Value, questions: [String]) -> [String: Value] {
         let required = Set(requiredKeys(schema))
-        let owing = questions.contains(where: OwedMoney.asksWhatWeOwe)
         var kept = arguments
         for (key, words) in choiceFilters where arguments[key]?.stringValue != nil && !required.contains(key) {
-            guard let choices = choices(of: key, in: schema), !(key == "status" && owing) else { continue }
+            guard let choices = choices(of: key, in: schema), !(key == "status" && questions.contains(where: OwedMoney.asksWhatWeOwe))
+            else { continue }
             let other = choices.flatMap { (choiceWords[$0] ?? []) + (categoryWords[$0] ?? []) }
             // Those words also end German compounds ("Serverkosten", "Privatkunden").
             let inCompounds = other.filter { $0.count >= 4 }
